@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Command line: start | probe | --version. The only place that calls process.exit.
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { loadConfig, type ConfigInputs } from './config.js';
+import { startDaemon } from './daemon.js';
+import { WorkerError } from './errors.js';
+import { probeCommand } from './hardware/probe-command.js';
+import { createLogger } from './log.js';
+import { VERSION } from './version.js';
+
+const USAGE = `Usage:
+  transcode-worker start [--config PATH]     run the worker (default config: ./config.yml, else the embedded default)
+  transcode-worker probe [--config PATH] [--refresh]
+                                             print the hardware profile as JSON and exit
+  transcode-worker --version                 print the version`;
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        refresh: { type: 'boolean' },
+        version: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    fail(`${(err as Error).message}\n${USAGE}`, 2);
+  }
+  const { values, positionals } = parsed;
+  if (values.version === true) {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const command = positionals[0] ?? (values.help === true ? 'help' : 'start');
+  if (command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const inputs: ConfigInputs = { env: process.env, hostname: hostname(), cwd: process.cwd() };
+  const config = loadConfig(values.config, inputs);
+
+  if (command === 'probe') {
+    const profile = await probeCommand({
+      ffmpegPath: config.ffmpeg.path,
+      workDir: config.workDir,
+      refresh: values.refresh === true,
+    });
+    process.stdout.write(`${JSON.stringify(profile, null, 2)}\n`);
+    return;
+  }
+  if (command !== 'start') fail(`unknown command "${command}"\n${USAGE}`, 2);
+
+  const log = createLogger(config.logLevel);
+  log.info({ config: config.source }, 'starting');
+  const daemon = await startDaemon(config, { log, platform: process.platform, envPath: process.env.PATH });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ signal }, 'signal received');
+    daemon.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof WorkerError) fail(err.message);
+  fail(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+});

@@ -1,0 +1,217 @@
+// Composition root: builds every part once, wires them, and owns start and stop order.
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { networkInterfaces, release } from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { deriveAdvertiseUrl } from './advertise.js';
+import { PidRecords } from './ffmpeg/pid-records.js';
+import { chooseLauncher } from './ffmpeg/process.js';
+import { verifyTools } from './ffmpeg/verify-tools.js';
+import { createHardwareProfiler, type HardwareProfiler } from './hardware/profiler.js';
+import { httpBeatSender, startHeartbeat, type Heartbeat } from './heartbeat.js';
+import { SegmentCache } from './hls/segment-cache.js';
+import { createHlsHandler } from './http/hls.js';
+import { createHttpServer } from './http/server.js';
+import { registerStatusPage } from './http/status-page.js';
+import { generatedAuthToken, workerId } from './identity.js';
+import { JobManager } from './jobs/job-manager.js';
+import type { EncoderChoice } from './jobs/plan.js';
+import { runCommand } from './process/run-command.js';
+import { commandExists } from './process/which.js';
+import { ensureSampleMedia } from './sample-media.js';
+import { VERSION } from './version.js';
+
+export interface Daemon {
+  /** The bound base URL on loopback-reachable address (for tests and the log). */
+  readonly localUrl: string;
+  readonly advertiseUrl: string;
+  readonly workerId: string;
+  readonly jobs: JobManager;
+  readonly hardware: HardwareProfiler;
+  /** Drain: heartbeat says draining, new jobs refused, every FFmpeg killed and reaped, server closed. */
+  stop(): Promise<void>;
+}
+
+export interface DaemonEnv {
+  readonly log: Logger;
+  readonly platform: NodeJS.Platform;
+  readonly envPath: string | undefined;
+}
+
+const SEGMENT_CACHE_BYTES = 64 * 1024 * 1024;
+
+function software(codec: 'h264' | 'hevc'): EncoderChoice {
+  return { name: codec === 'h264' ? 'libx264' : 'libx265', accelerator: null, device: null };
+}
+
+/** Removes stream folders left by an earlier run: no job of this process owns them. */
+function clearStreams(streamsDir: string): number {
+  let removed = 0;
+  for (const name of readdirSync(streamsDir)) {
+    rmSync(path.join(streamsDir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
+}
+
+/** Starts the worker: verify FFmpeg, reap orphans, profile hardware, listen, beat. Throws WorkerError on a bad start. */
+export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemon> {
+  const { log } = env;
+  const lifetime = new AbortController();
+  const ffmpegVersion = await verifyTools(runCommand, config.ffmpeg.path, config.ffmpeg.ffprobePath);
+
+  mkdirSync(config.workDir, { recursive: true });
+  const streamsDir = path.join(config.workDir, 'streams');
+  mkdirSync(streamsDir, { recursive: true });
+  const pidRecords = new PidRecords(config.workDir);
+  for (const orphan of pidRecords.reapOrphans()) {
+    log.warn(
+      { jobId: orphan.jobId, pid: orphan.pid, killed: orphan.killed },
+      'reaped ffmpeg left by an earlier run',
+    );
+  }
+  const removed = clearStreams(streamsDir);
+  if (removed > 0) log.info({ removed }, 'removed stream folders of an earlier run');
+
+  const id = workerId(config.workDir);
+  let authToken = config.authToken;
+  if (authToken === null) {
+    const generated = generatedAuthToken(config.workDir);
+    authToken = generated.token;
+    log.info(
+      { file: generated.file },
+      'no auth_token configured: using the generated token stored in this file',
+    );
+  } else if (authToken.length < 16) {
+    log.warn('auth_token is shorter than 16 characters: use a long random token');
+  }
+
+  const hardware = createHardwareProfiler({
+    ffmpegPath: config.ffmpeg.path,
+    workDir: config.workDir,
+    platform: env.platform,
+    runCommand,
+    log,
+    signal: lifetime.signal,
+    measureSpeed: true,
+  });
+  const launcher = chooseLauncher(env.platform, config.ffmpeg.nice, (c) =>
+    commandExists(c, env.envPath, env.platform),
+  );
+
+  let advertiseUrl = '';
+  let heartbeat: Heartbeat | null = null;
+  const cache = new SegmentCache(SEGMENT_CACHE_BYTES);
+  const jobs = new JobManager({
+    config,
+    runCommand,
+    launcher,
+    pidRecords,
+    streamsDir,
+    advertiseUrl: () => advertiseUrl,
+    availableMemoryBytes: () => hardware.memory().availableBytes,
+    threads: () =>
+      config.ffmpeg.threads === 'auto' ? hardware.snapshot().cpu.threads : config.ffmpeg.threads,
+    lowMemory: () => hardware.memory().totalBytes <= 1024 * 1024 * 1024,
+    chooseEncoder: software,
+    log,
+    onChange: () => heartbeat?.nudge(),
+    onStreamRemoved: (dir) => {
+      cache.dropPrefix(dir);
+    },
+  });
+
+  const statusPayload = (): Record<string, unknown> => {
+    const capacity = jobs.capacity();
+    const live = jobs.liveIds();
+    return {
+      workerId: id,
+      name: config.name,
+      url: advertiseUrl,
+      version: VERSION,
+      status: capacity.status,
+      ...(capacity.reason === undefined ? {} : { statusReason: capacity.reason }),
+      jobs: { running: live.length, max: config.limits.maxJobs, ids: live },
+      hardware: hardware.snapshot(),
+    };
+  };
+
+  const hls = createHlsHandler({
+    stream: (jobId) => jobs.stream(jobId),
+    cache,
+    segmentWaitMs: config.streams.segmentWaitMs,
+  });
+  const app = await createHttpServer({
+    jobs,
+    authToken,
+    log,
+    hls,
+    extraRoutes: registerStatusPage,
+    // The heartbeat's payload: status, version, jobs and the hardware profile.
+    health: statusPayload,
+  });
+  await app.listen({ host: config.listen.host, port: config.listen.port });
+  const address = app.server.address() as AddressInfo;
+  advertiseUrl = deriveAdvertiseUrl(
+    config.advertiseUrl,
+    config.listen.host,
+    address.port,
+    networkInterfaces(),
+  );
+  const localHost = ['0.0.0.0', '::'].includes(config.listen.host) ? '127.0.0.1' : config.listen.host;
+  const localUrl = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${address.port}`;
+  log.info(
+    { url: localUrl, advertiseUrl, workerId: id, version: VERSION, ffmpeg: ffmpegVersion, os: release() },
+    'worker listening',
+  );
+
+  if (config.orchestrator !== null) {
+    heartbeat = startHeartbeat({
+      send: httpBeatSender(`${config.orchestrator.url}/workers/heartbeat`, config.orchestrator.token),
+      payload: statusPayload,
+      intervalMs: config.orchestrator.heartbeatIntervalMs,
+      timeoutMs: config.orchestrator.timeoutMs,
+      signal: lifetime.signal,
+      log,
+    });
+  }
+  // A finished probe changes what the heartbeat says: send it now rather than at the next interval.
+  void hardware.settled.then(() => heartbeat?.nudge());
+
+  if (config.sampleMedia) {
+    mkdirSync(config.nasMountPath, { recursive: true });
+    void ensureSampleMedia(runCommand, config.ffmpeg.path, config.nasMountPath, lifetime.signal).then(
+      (created) => {
+        log.info(
+          { url: localUrl, media: config.nasMountPath, sample: created ?? undefined },
+          `embedded default ready: open ${localUrl}/ in a browser, or POST a job for an input in ${config.nasMountPath}`,
+        );
+      },
+      (err: unknown) => {
+        log.error({ err }, 'could not create sample media');
+      },
+    );
+  }
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      log.info('draining: refusing new jobs and stopping every ffmpeg');
+      const drained = jobs.drain();
+      heartbeat?.nudge();
+      await drained;
+      // Give the orchestrator a moment to receive "draining" before the loop stops.
+      await heartbeat?.flush(1000);
+      lifetime.abort();
+      await heartbeat?.done;
+      await hardware.settled;
+      await app.close();
+      log.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { localUrl, advertiseUrl, workerId: id, jobs, hardware, stop };
+}

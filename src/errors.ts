@@ -1,0 +1,57 @@
+// Every error the worker reports has a code with one meaning and one HTTP status. docs/errors.md mirrors this list.
+
+export const ERROR_CODES = {
+  // Requests
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INVALID_JSON: 400,
+  INVALID_BODY: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  BODY_TOO_LARGE: 413,
+  METHOD_NOT_ALLOWED: 405,
+  // Job input
+  INPUT_INVALID: 400,
+  INPUT_PROTOCOL: 400,
+  INPUT_OUTSIDE_MOUNT: 403,
+  INPUT_NOT_FOUND: 404,
+  INPUT_NOT_FILE: 400,
+  INPUT_UNREADABLE: 403,
+  // Jobs
+  JOB_NOT_FOUND: 404,
+  JOB_EXISTS: 409,
+  AT_CAPACITY: 503,
+  LOW_MEMORY: 503,
+  DRAINING: 503,
+  // Streams
+  STREAM_NOT_FOUND: 404,
+  SEGMENT_NOT_FOUND: 404,
+  // Start-up and internal
+  CONFIG_INVALID: 1,
+  FFMPEG_MISSING: 1,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An expected failure with a stable code; the HTTP layer renders it as {"error":{"code","message"}}. */
+export class WorkerError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+  /** Seconds, for 503/429 answers. */
+  readonly retryAfter: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryAfter?: number } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'WorkerError';
+    this.code = code;
+    const status = ERROR_CODES[code];
+    this.httpStatus = status >= 100 ? status : 500;
+    this.retryAfter = options.retryAfter;
+  }
+}
+
+/** Exhaustiveness guard for switches over unions. */
+export function assertNever(value: never): never {
+  throw new Error(`unexpected value: ${String(value)}`);
+}

@@ -1,0 +1,118 @@
+// Tells waiting requests the moment FFmpeg renames a finished file into place (inotify via fs.watch), without polling.
+import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+
+export type ArrivalOutcome = 'ready' | 'timeout' | 'closed' | 'aborted';
+
+interface Waiter {
+  readonly resolve: (outcome: ArrivalOutcome) => void;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** One per stream folder. `close()` answers every waiter with 'closed' (the job ended: nothing more will come). */
+export class FileArrivals {
+  readonly #dir: string;
+  readonly #waiters = new Map<string, Set<Waiter>>();
+  #watcher: FSWatcher | null = null;
+  #closed = false;
+  /** Called with every name the folder reports (the caller filters and checks). */
+  onArrival: ((name: string) => void) | null = null;
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /** Starts watching; the folder must exist. */
+  start(): void {
+    if (this.#watcher !== null || this.#closed) return;
+    this.#watcher = watch(this.#dir, { persistent: false }, (_event, name) => {
+      if (name === null) return;
+      this.onArrival?.(name);
+      this.notify(name);
+    });
+    this.#watcher.on('error', () => {
+      // The folder went away: waiters are answered by close() or their timeout.
+    });
+  }
+
+  /** A file may have arrived under this name: answer its waiters if it is really there. */
+  notify(name: string): void {
+    const set = this.#waiters.get(name);
+    if (set === undefined || set.size === 0) return;
+    void exists(path.join(this.#dir, name)).then((ok) => {
+      if (ok) this.#settle(name, 'ready');
+    });
+  }
+
+  /** Re-checks every awaited name (after progress from FFmpeg, a safety net for a missed event). */
+  recheck(): void {
+    for (const name of this.#waiters.keys()) this.notify(name);
+  }
+
+  /** Resolves 'ready' once `name` exists, or 'timeout' / 'closed' / 'aborted'. */
+  async waitFor(name: string, timeoutMs: number, signal?: AbortSignal): Promise<ArrivalOutcome> {
+    if (await exists(path.join(this.#dir, name))) return 'ready';
+    if (this.#closed) return (await exists(path.join(this.#dir, name))) ? 'ready' : 'closed';
+    if (signal?.aborted) return 'aborted';
+    return new Promise<ArrivalOutcome>((resolve) => {
+      let set = this.#waiters.get(name);
+      if (set === undefined) {
+        set = new Set();
+        this.#waiters.set(name, set);
+      }
+      const waiter: Waiter = {
+        resolve: (outcome) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          set.delete(waiter);
+          if (set.size === 0 && this.#waiters.get(name) === set) this.#waiters.delete(name);
+          resolve(outcome);
+        },
+      };
+      const timer = setTimeout(() => {
+        waiter.resolve('timeout');
+      }, timeoutMs);
+      const onAbort = (): void => {
+        waiter.resolve('aborted');
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      set.add(waiter);
+      // The file may have landed between the first check and registering.
+      this.notify(name);
+    });
+  }
+
+  get waiting(): number {
+    let n = 0;
+    for (const set of this.#waiters.values()) n += set.size;
+    return n;
+  }
+
+  #settle(name: string, outcome: ArrivalOutcome): void {
+    const set = this.#waiters.get(name);
+    if (set === undefined) return;
+    for (const w of [...set]) w.resolve(outcome);
+  }
+
+  /** Stops watching. Waiters get 'ready' if their file is there by now, else 'closed'. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#watcher?.close();
+    this.#watcher = null;
+    const names = [...this.#waiters.keys()];
+    await Promise.all(
+      names.map(async (name) => {
+        this.#settle(name, (await exists(path.join(this.#dir, name))) ? 'ready' : 'closed');
+      }),
+    );
+  }
+}

@@ -1,0 +1,21 @@
+// GET / (a status page with a player) and the hls.js it uses, served from the package: no build step, no CDN.
+import { createReadStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { App } from './server.js';
+
+const PAGE = fileURLToPath(new URL('../../assets/status.html', import.meta.url));
+const HLS_JS = createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js');
+
+/** Registers the status page routes. */
+export function registerStatusPage(app: App): void {
+  app.get('/', (_request, reply) =>
+    reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(createReadStream(PAGE)),
+  );
+  app.get('/assets/hls.min.js', (_request, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=86400')
+      .send(createReadStream(HLS_JS, { highWaterMark: 1 << 20 })),
+  );
+}

@@ -1,0 +1,34 @@
+// The POST /jobs body: one JSON schema for validation, the OpenAPI document and the TypeScript type.
+import { Type, type Static } from 'typebox';
+
+export const JOB_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+export const JOB_ID_RE = new RegExp(JOB_ID_PATTERN);
+
+export const JobRequestSchema = Type.Object(
+  {
+    id: Type.Optional(Type.String({ pattern: JOB_ID_PATTERN })),
+    input: Type.String({ minLength: 1, maxLength: 4096 }),
+    video: Type.Object(
+      {
+        codec: Type.Union([Type.Literal('h264'), Type.Literal('hevc')]),
+        height: Type.Optional(Type.Integer({ minimum: 144, maximum: 4320 })),
+        bitrateKbps: Type.Optional(Type.Integer({ minimum: 100, maximum: 100_000 })),
+      },
+      { additionalProperties: false },
+    ),
+    audio: Type.Optional(
+      Type.Object(
+        {
+          codec: Type.Literal('aac'),
+          bitrateKbps: Type.Optional(Type.Integer({ minimum: 32, maximum: 640 })),
+          channels: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    segmentSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 30 })),
+  },
+  { additionalProperties: false },
+);
+
+export type JobRequest = Static<typeof JobRequestSchema>;

@@ -1,0 +1,68 @@
+// A job's public state and the rules for moving between states (pure).
+import { assertNever } from '../errors.js';
+import type { JobRequest } from './job-request.js';
+
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface JobOutput {
+  readonly codec: 'h264' | 'hevc';
+  readonly encoder: string;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly bitrateKbps: number;
+  readonly segmentSeconds: number;
+  /** Segments the finished stream will have (known once the source was probed). */
+  readonly segmentCount: number | null;
+  readonly audio: boolean;
+}
+
+/** What GET /jobs/{id} answers. */
+export interface JobView {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly progress: number;
+  readonly error?: string;
+  readonly cancelReason?: string;
+  readonly playlistUrl: string;
+  readonly input: string;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly durationSeconds: number | null;
+  /** Encoding speed as a multiple of real time, while running. */
+  readonly speed: number | null;
+  readonly output: JobOutput | null;
+  readonly segmentsReady: number;
+  readonly request: JobRequest;
+}
+
+/** Live means FFmpeg is, or is about to be, writing the stream. */
+export function isLive(status: JobStatus): boolean {
+  switch (status) {
+    case 'queued':
+    case 'running':
+      return true;
+    case 'completed':
+    case 'failed':
+    case 'cancelled':
+      return false;
+    default:
+      return assertNever(status);
+  }
+}
+
+/** Allowed transitions: queued → running → completed; anything live → failed | cancelled; terminal states stay. */
+export function canTransition(from: JobStatus, to: JobStatus): boolean {
+  switch (from) {
+    case 'queued':
+      return to === 'running' || to === 'failed' || to === 'cancelled';
+    case 'running':
+      return to === 'completed' || to === 'failed' || to === 'cancelled';
+    case 'completed':
+    case 'failed':
+    case 'cancelled':
+      return false;
+    default:
+      return assertNever(from);
+  }
+}

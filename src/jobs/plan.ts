@@ -1,0 +1,114 @@
+// Pure: request + probed source + chosen encoder → the HLS plan FFmpeg runs.
+import type { HlsJobPlan } from '../ffmpeg/hls-args.js';
+import { gopFrames } from '../ffmpeg/hls-args.js';
+import type { AcceleratorType } from '../hardware/types.js';
+import type { SourceInfo } from '../media/source-info.js';
+import type { JobOutput } from './job.js';
+import type { JobRequest } from './job-request.js';
+
+export const DEFAULT_SEGMENT_SECONDS = 4;
+
+/** A bitrate that looks good at this height for H.264; HEVC needs about 60 % of it. */
+export function defaultBitrateKbps(height: number, codec: 'h264' | 'hevc'): number {
+  const h264 =
+    height <= 240
+      ? 400
+      : height <= 360
+        ? 800
+        : height <= 480
+          ? 1400
+          : height <= 576
+            ? 2000
+            : height <= 720
+              ? 3000
+              : height <= 1080
+                ? 6000
+                : height <= 1440
+                  ? 10000
+                  : 18000;
+  return codec === 'hevc' ? Math.round(h264 * 0.6) : h264;
+}
+
+/** Output height: exactly the requested one (the orchestrator decides; it may upscale), else the source's; always even. */
+export function outputHeight(requested: number | undefined, sourceHeight: number): number {
+  const h = requested ?? (sourceHeight > 0 ? sourceHeight : 720);
+  return Math.max(2, h - (h % 2));
+}
+
+/** Output width for a height, keeping the source's aspect ratio, even (what scale=-2:H computes). */
+export function outputWidth(height: number, source: { width: number; height: number }): number | null {
+  if (source.width <= 0 || source.height <= 0) return null;
+  // The same arithmetic as FFmpeg's scale=-2:H (round half up to a multiple of two).
+  return Math.round((source.width * height) / (source.height * 2)) * 2;
+}
+
+/** Number of segments a source of this duration is cut into. */
+export function segmentCount(durationSeconds: number, segmentSeconds: number): number {
+  // A tail shorter than a millisecond is rounding noise, not a segment.
+  return Math.max(1, Math.ceil(durationSeconds / segmentSeconds - 0.001 / segmentSeconds));
+}
+
+export interface EncoderChoice {
+  readonly name: string;
+  readonly accelerator: AcceleratorType | null;
+  readonly device: string | null;
+}
+
+export interface PlanContext {
+  readonly inputPath: string;
+  readonly outputDir: string;
+  readonly encoder: EncoderChoice;
+  readonly threads: number | null;
+  readonly lowMemory: boolean;
+}
+
+/** Builds the plan and the output description the job reports. */
+export function planJob(
+  request: JobRequest,
+  source: SourceInfo,
+  ctx: PlanContext,
+): { plan: HlsJobPlan; output: JobOutput } {
+  const video = source.video;
+  if (video === null) throw new Error('planJob needs a source with video');
+  const segmentSeconds = request.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS;
+  const height = outputHeight(request.video.height, video.height);
+  const bitrateKbps = request.video.bitrateKbps ?? defaultBitrateKbps(height, request.video.codec);
+  const audio =
+    source.audio === null
+      ? null
+      : {
+          streamIndex: source.audio.index,
+          bitrateKbps: request.audio?.bitrateKbps ?? 128,
+          channels: request.audio?.channels ?? Math.min(2, Math.max(1, source.audio.channels)),
+        };
+  const plan: HlsJobPlan = {
+    inputPath: ctx.inputPath,
+    outputDir: ctx.outputDir,
+    videoStreamIndex: video.index,
+    video: {
+      encoder: ctx.encoder.name,
+      accelerator: ctx.encoder.accelerator,
+      device: ctx.encoder.device,
+      codec: request.video.codec,
+      height,
+      bitrateKbps,
+      gopFrames: gopFrames(video.fps, segmentSeconds),
+      segmentSeconds,
+      threads: ctx.threads,
+      lowMemory: ctx.lowMemory,
+    },
+    audio,
+    segmentSeconds,
+  };
+  const output: JobOutput = {
+    codec: request.video.codec,
+    encoder: ctx.encoder.name,
+    width: outputWidth(height, video),
+    height,
+    bitrateKbps,
+    segmentSeconds,
+    segmentCount: source.durationSeconds > 0 ? segmentCount(source.durationSeconds, segmentSeconds) : null,
+    audio: audio !== null,
+  };
+  return { plan, output };
+}

@@ -1,0 +1,75 @@
+// Resolves a job's input inside nas_mount_path. Syntax checks are pure; the file-system checks follow symlinks.
+import { constants } from 'node:fs';
+import { access, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { WorkerError } from '../errors.js';
+
+const PROTOCOL = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
+/** Pure check of the input string; returns the lexically resolved absolute path inside the mount. */
+export function lexicalInputPath(mountPath: string, input: string): string {
+  if (input.length === 0 || input.length > 4096) {
+    throw new WorkerError('INPUT_INVALID', 'input must be 1 to 4096 characters');
+  }
+  if (input.includes('\0')) throw new WorkerError('INPUT_INVALID', 'input contains a NUL byte');
+  if (input.startsWith('-')) throw new WorkerError('INPUT_INVALID', 'input must not start with "-"');
+  // subfile, is the one protocol FFmpeg recognises without a plain "name:" prefix.
+  if (PROTOCOL.test(input) || input.includes('://') || /^subfile,/i.test(input)) {
+    throw new WorkerError(
+      'INPUT_PROTOCOL',
+      'input must be a path inside nas_mount_path, not a URL or FFmpeg protocol',
+    );
+  }
+  if (path.isAbsolute(input) || input.startsWith('\\')) {
+    throw new WorkerError(
+      'INPUT_INVALID',
+      'input must be a path relative to nas_mount_path, not an absolute path',
+    );
+  }
+  const resolved = path.resolve(mountPath, input);
+  if (!isInside(mountPath, resolved)) {
+    throw new WorkerError('INPUT_OUTSIDE_MOUNT', 'input escapes nas_mount_path');
+  }
+  return resolved;
+}
+
+/** True when `child` is `parent` itself or below it. */
+export function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Full check: lexical rules, then the real path (symlinks followed) must stay inside the real mount and be a readable regular file. */
+export async function resolveInputPath(mountPath: string, input: string): Promise<string> {
+  const lexical = lexicalInputPath(mountPath, input);
+  let realMount: string;
+  try {
+    realMount = await realpath(mountPath);
+  } catch (err) {
+    throw new WorkerError('INPUT_NOT_FOUND', 'nas_mount_path is not available', { cause: err });
+  }
+  let real: string;
+  try {
+    real = await realpath(lexical);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EACCES')
+      throw new WorkerError('INPUT_UNREADABLE', `input ${input} is not readable`, { cause: err });
+    if (code === 'ELOOP')
+      throw new WorkerError('INPUT_INVALID', `input ${input} is a symlink loop`, { cause: err });
+    if (code === 'ENAMETOOLONG')
+      throw new WorkerError('INPUT_INVALID', 'input path is too long', { cause: err });
+    throw new WorkerError('INPUT_NOT_FOUND', `input ${input} does not exist`, { cause: err });
+  }
+  if (!isInside(realMount, real)) {
+    throw new WorkerError('INPUT_OUTSIDE_MOUNT', 'input resolves outside nas_mount_path');
+  }
+  const info = await stat(real);
+  if (!info.isFile()) throw new WorkerError('INPUT_NOT_FILE', `input ${input} is not a regular file`);
+  try {
+    await access(real, constants.R_OK);
+  } catch (err) {
+    throw new WorkerError('INPUT_UNREADABLE', `input ${input} is not readable`, { cause: err });
+  }
+  return real;
+}

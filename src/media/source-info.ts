@@ -1,0 +1,122 @@
+// What the job needs to know about a source, parsed from ffprobe's JSON (pure), and the ffprobe call (edge).
+import type { RunCommand } from '../process/run-command.js';
+import { fileUrl, inputHardening } from './demuxers.js';
+
+export interface SourceInfo {
+  readonly durationSeconds: number;
+  readonly formatName: string;
+  readonly video: {
+    readonly index: number;
+    readonly codec: string;
+    readonly width: number;
+    readonly height: number;
+    readonly fps: number;
+    readonly pixFmt: string;
+  } | null;
+  readonly audio: { readonly index: number; readonly codec: string; readonly channels: number } | null;
+}
+
+interface ProbeStream {
+  index?: number;
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  pix_fmt?: string;
+  channels?: number;
+  duration?: string;
+  disposition?: { attached_pic?: number };
+}
+
+function rate(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const [n, d] = text.split('/').map(Number);
+  if (n === undefined || !Number.isFinite(n)) return 0;
+  const value = d === undefined ? n : d === 0 ? 0 : n / d;
+  return Number.isFinite(value) && value > 0 && value < 1000 ? value : 0;
+}
+
+/** Parses `ffprobe -print_format json -show_format -show_streams` output. Throws on output that is not ffprobe JSON. */
+export function parseSourceInfo(json: string): SourceInfo {
+  const data = JSON.parse(json) as {
+    streams?: ProbeStream[];
+    format?: { duration?: string; format_name?: string };
+  };
+  const streams = data.streams ?? [];
+  const v = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
+  const a = streams.find((s) => s.codec_type === 'audio');
+  const durations = [data.format?.duration, ...streams.map((s) => s.duration)]
+    .map((d) => (d === undefined ? NaN : Number.parseFloat(d)))
+    .filter((d) => Number.isFinite(d) && d > 0);
+  return {
+    durationSeconds:
+      Number.parseFloat(data.format?.duration ?? '') > 0
+        ? Number.parseFloat(data.format?.duration ?? '')
+        : Math.max(0, ...durations),
+    formatName: data.format?.format_name ?? 'unknown',
+    video:
+      v === undefined
+        ? null
+        : {
+            index: v.index ?? 0,
+            codec: v.codec_name ?? 'unknown',
+            width: v.width ?? 0,
+            height: v.height ?? 0,
+            fps: rate(v.avg_frame_rate) || rate(v.r_frame_rate) || 25,
+            pixFmt: v.pix_fmt ?? 'unknown',
+          },
+    audio:
+      a === undefined
+        ? null
+        : { index: a.index ?? 0, codec: a.codec_name ?? 'unknown', channels: a.channels ?? 2 },
+  };
+}
+
+export type ProbeResult =
+  { readonly ok: true; readonly info: SourceInfo } | { readonly ok: false; readonly reason: string };
+
+/** Runs ffprobe on a verified absolute path. Never throws: an unreadable source is a reason, not a crash. */
+export async function probeSource(
+  run: RunCommand,
+  ffprobePath: string,
+  absolutePath: string,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
+  // prettier-ignore
+  const args = [
+    '-v', 'error',
+    ...inputHardening(),
+    '-print_format', 'json',
+    '-show_entries',
+    'format=duration,format_name:stream=index,codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration:stream_disposition=attached_pic',
+    fileUrl(absolutePath),
+  ];
+  const result = await run(ffprobePath, args, { timeoutMs: 30_000, ...(signal ? { signal } : {}) });
+  if (result.spawnError !== undefined)
+    return { ok: false, reason: `ffprobe could not start: ${result.spawnError}` };
+  if (result.timedOut) return { ok: false, reason: 'ffprobe timed out reading the source' };
+  if (result.exitCode !== 0)
+    return {
+      ok: false,
+      reason: lastLines(result.stderr) || `ffprobe exited with ${String(result.exitCode)}`,
+    };
+  try {
+    const info = parseSourceInfo(result.stdout);
+    if (info.video === null) return { ok: false, reason: 'source has no video stream' };
+    return { ok: true, info };
+  } catch {
+    return { ok: false, reason: 'ffprobe printed no usable description of the source' };
+  }
+}
+
+/** The last meaningful lines of FFmpeg's stderr, with the input path shortened away. */
+export function lastLines(stderr: string, maxChars = 400): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const text = lines.slice(-3).join('; ');
+  return text.length > maxChars ? text.slice(text.length - maxChars) : text;
+}
