@@ -1,0 +1,289 @@
+// The hardware profile of this worker. CPU and memory are read fresh on every snapshot; accelerators and
+// encoders come from a background pipeline: FFmpeg listing → device scan → cache or test encodes → speed runs.
+import { setMaxListeners } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { RunCommand } from '../process/run-command.js';
+import { scanAccelerators, type AcceleratorCandidate } from './device-scan.js';
+import { softwareCandidates, type EncoderCandidate } from './encoder-catalog.js';
+import { ffmpegInfo, type FfmpegInfo } from './ffmpeg-info.js';
+import {
+  CACHE_FILE,
+  cacheKey,
+  readProfileCache,
+  writeProfileCache,
+  writeProfileCacheSync,
+  type CacheKey,
+  type CachedProfile,
+} from './profile-cache.js';
+import { measureSpeeds, type SpeedHeight } from './speed.js';
+import { nodeOs, readCpu, readMemory, type OsFacts } from './system-probe.js';
+import { testEncoders } from './test-encode.js';
+import type {
+  Accelerator,
+  EncoderCheck,
+  FfmpegProfile,
+  HardwareProfile,
+  MemoryProfile,
+  VideoCodec,
+} from './types.js';
+
+export { ffmpegInfo, type FfmpegInfo, type FfmpegInfoResult } from './ffmpeg-info.js';
+
+export interface ProfilerLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface HardwareProfilerDeps {
+  readonly ffmpegPath: string;
+  readonly workDir: string;
+  readonly platform: NodeJS.Platform;
+  readonly roots?: { readonly sysRoot: string; readonly devRoot: string; readonly procRoot: string };
+  readonly runCommand: RunCommand;
+  readonly log: ProfilerLog;
+  /** Aborting stops test encodes and speed runs (their FFmpeg is killed); `settled` then resolves. */
+  readonly signal: AbortSignal;
+  readonly measureSpeed: boolean;
+  /** Ignore the cache (and the encoders failed jobs marked unusable); test and measure again. */
+  readonly refresh?: boolean;
+  /** The start-up check's result, so FFmpeg is not asked twice; ffmpegInfo runs when absent. */
+  readonly ffmpeg?: FfmpegInfo;
+  readonly os?: OsFacts;
+  /** Seconds of source per speed run (2 by default); tests shorten it. */
+  readonly speedSeconds?: number;
+  /** Monotonic milliseconds for the speed runs' wall time; performance.now by default. */
+  readonly now?: () => number;
+  readonly nvidiaSmiPath?: string;
+}
+
+export interface HardwareProfiler {
+  /** CPU and memory read fresh from /proc each call; accelerators and encoders as known so far. */
+  snapshot(): HardwareProfile;
+  /** Fresh memory figures only. */
+  memory(): MemoryProfile;
+  /** Resolves (never rejects) when test encodes and speed runs are done or aborted. */
+  readonly settled: Promise<void>;
+  /** A hardware encode failed in a job: unusable until a refresh. */
+  markUnusable(encoder: string, reason: string): void;
+  /** Usable encoders of a codec, fastest first (measured 1080p, then 720p; hardware before software unmeasured). */
+  usableEncoders(codec: VideoCodec): EncoderCheck[];
+}
+
+const DEFAULT_ROOTS = { sysRoot: '/sys', devRoot: '/dev', procRoot: '/proc' };
+
+function keyOf(c: { readonly name: string; readonly device: string | null }): string {
+  return `${c.name}@${c.device ?? ''}`;
+}
+
+function withSpeed(check: EncoderCheck, height: SpeedHeight, speed: number): EncoderCheck {
+  return { ...check, speed: { ...check.speed, [`${height}p`]: speed } };
+}
+
+/** Pure: fastest first by measured 1080p, then 720p speed; unmeasured hardware before unmeasured software. */
+export function fastestFirst(checks: readonly EncoderCheck[]): EncoderCheck[] {
+  const rank = (c: EncoderCheck): number[] => [
+    c.speed?.['1080p'] ?? -1,
+    c.speed?.['720p'] ?? -1,
+    c.accelerator === null ? 0 : 1,
+  ];
+  return [...checks].sort((a, b) => {
+    const ra = rank(a);
+    const rb = rank(b);
+    for (let i = 0; i < ra.length; i++) {
+      const d = (rb[i] ?? 0) - (ra[i] ?? 0);
+      if (d !== 0) return d;
+    }
+    return 0;
+  });
+}
+
+function describe(a: AcceleratorCandidate, checks: readonly EncoderCheck[]): Accelerator {
+  return {
+    type: a.type,
+    device: a.device,
+    ...(a.vendor === undefined ? {} : { vendor: a.vendor }),
+    ...(a.driver === undefined ? {} : { driver: a.driver }),
+    ...(a.name === undefined ? {} : { name: a.name }),
+    ...(a.memoryBytes === undefined ? {} : { memoryBytes: a.memoryBytes }),
+    encoders: checks.filter((c) => c.usable).map((c) => c.name),
+    candidates: checks,
+  };
+}
+
+/** Builds the profiler and starts its background pipeline; snapshot() answers at once. */
+export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProfiler {
+  const roots = deps.roots ?? DEFAULT_ROOTS;
+  // Every concurrent test encode listens for the abort: more than EventTarget's default of 10 on a big machine.
+  const signal = AbortSignal.any([deps.signal]);
+  setMaxListeners(64, signal);
+  const osFacts = deps.os ?? nodeOs;
+  let ffmpeg: FfmpegProfile = { version: 'unknown', path: deps.ffmpegPath, encoders: [], hwaccels: [] };
+  let accelerators: readonly AcceleratorCandidate[] = [];
+  let order: readonly string[] = [];
+  const checks = new Map<string, EncoderCheck>();
+  // Encoder name → reason, from failed jobs (and from the cache, unless refreshing).
+  const unusable = new Map<string, string>();
+  let probing = true;
+  // Set once there is a verified result to keep: the key it is valid for and whether speeds are in it.
+  let saved: { key: CacheKey; speedMeasured: boolean } | null = null;
+
+  const currentChecks = (): EncoderCheck[] =>
+    order.flatMap((k) => {
+      const c = checks.get(k);
+      if (c === undefined) return [];
+      const reason = unusable.get(c.name);
+      return reason === undefined ? [c] : [{ ...c, usable: false, reason: `failed in a job: ${reason}` }];
+    });
+
+  const record = (key: CacheKey, speedMeasured: boolean): CachedProfile => ({
+    format: 1,
+    key,
+    accelerators,
+    encoders: order.flatMap((k) => checks.get(k) ?? []),
+    speedMeasured,
+    unusable: Object.fromEntries(unusable),
+    savedAt: new Date().toISOString(),
+  });
+
+  const save = async (key: CacheKey, speedMeasured: boolean): Promise<void> => {
+    saved = { key, speedMeasured };
+    try {
+      await mkdir(deps.workDir, { recursive: true });
+      await writeProfileCache(deps.workDir, record(key, speedMeasured));
+    } catch (err) {
+      deps.log.warn(
+        { err, file: path.join(deps.workDir, CACHE_FILE) },
+        'could not write the hardware profile cache',
+      );
+    }
+  };
+
+  const testAll = async (candidates: readonly EncoderCandidate[]): Promise<void> => {
+    deps.log.info({ candidates: candidates.map(keyOf) }, 'test-encoding candidate encoders');
+    await testEncoders(
+      candidates,
+      { ffmpegPath: ffmpeg.path, runCommand: deps.runCommand, signal },
+      (check) => {
+        checks.set(keyOf(check), check);
+        if (check.usable) deps.log.info({ encoder: check.name, device: check.device }, 'encoder usable');
+        else
+          deps.log.info(
+            { encoder: check.name, device: check.device, reason: check.reason },
+            'encoder not usable',
+          );
+      },
+    );
+  };
+
+  const measureAll = async (): Promise<void> => {
+    const usable = currentChecks().filter((c) => c.usable);
+    deps.log.info({ encoders: usable.map((c) => c.name) }, 'measuring encoder speed at 720p and 1080p');
+    await measureSpeeds(
+      usable,
+      {
+        ffmpegPath: ffmpeg.path,
+        runCommand: deps.runCommand,
+        platform: deps.platform,
+        signal,
+        log: deps.log,
+        ...(deps.speedSeconds === undefined ? {} : { seconds: deps.speedSeconds }),
+        ...(deps.now === undefined ? {} : { now: deps.now }),
+      },
+      (check, height, speed) => {
+        const k = keyOf(check);
+        const current = checks.get(k);
+        if (current !== undefined) checks.set(k, withSpeed(current, height, speed));
+        deps.log.info({ encoder: check.name, height, speed }, 'encoder speed measured');
+      },
+    );
+  };
+
+  const pipeline = async (): Promise<void> => {
+    let info = deps.ffmpeg;
+    if (info === undefined) {
+      const result = await ffmpegInfo(deps.ffmpegPath, deps.runCommand, signal);
+      if (!result.ok) {
+        deps.log.warn(
+          { code: result.code, reason: result.message },
+          'no encoders profiled: ffmpeg does not run',
+        );
+        return;
+      }
+      info = result.info;
+    }
+    ffmpeg = info.ffmpeg;
+    accelerators = await scanAccelerators({
+      roots,
+      platform: deps.platform,
+      listed: info.listed,
+      runCommand: deps.runCommand,
+      signal,
+      ...(deps.nvidiaSmiPath === undefined ? {} : { nvidiaSmiPath: deps.nvidiaSmiPath }),
+    });
+    const candidates = [...accelerators.flatMap((a) => a.encoders), ...softwareCandidates(info.listed)];
+    order = candidates.map(keyOf);
+    const key = cacheKey(ffmpeg.path, ffmpeg.version, accelerators, candidates);
+    const cached = deps.refresh === true ? null : await readProfileCache(deps.workDir, key);
+    if (cached !== null) {
+      for (const c of cached.encoders) checks.set(keyOf(c), c);
+      for (const [name, reason] of Object.entries(cached.unusable)) unusable.set(name, reason);
+      saved = { key, speedMeasured: cached.speedMeasured };
+      deps.log.info(
+        { savedAt: cached.savedAt, speedMeasured: cached.speedMeasured },
+        'hardware profile from cache',
+      );
+      if (cached.speedMeasured || !deps.measureSpeed) return;
+    } else {
+      await testAll(candidates);
+      if (deps.signal.aborted) return;
+      await save(key, false);
+    }
+    if (!deps.measureSpeed) return;
+    await measureAll();
+    if (deps.signal.aborted) return;
+    await save(key, true);
+  };
+
+  const settled = pipeline()
+    .catch((err: unknown) => {
+      deps.log.warn({ err }, 'hardware profiling failed');
+    })
+    .finally(() => {
+      probing = false;
+    });
+
+  return {
+    snapshot(): HardwareProfile {
+      const encoders = currentChecks();
+      return {
+        probing,
+        cpu: readCpu(deps.platform, roots, osFacts),
+        memory: readMemory(deps.platform, roots, osFacts),
+        accelerators: accelerators.map((a) => {
+          const own = new Set(a.encoders.map(keyOf));
+          return describe(
+            a,
+            encoders.filter((c) => own.has(keyOf(c))),
+          );
+        }),
+        encoders,
+        ffmpeg,
+        os: { platform: deps.platform, release: osFacts.release() },
+      };
+    },
+    memory: () => readMemory(deps.platform, roots, osFacts),
+    settled,
+    markUnusable(encoder: string, reason: string): void {
+      unusable.set(encoder, reason);
+      deps.log.warn({ encoder, reason }, 'encoder marked unusable until the next hardware refresh');
+      if (saved === null) return;
+      try {
+        writeProfileCacheSync(deps.workDir, record(saved.key, saved.speedMeasured));
+      } catch (err) {
+        deps.log.warn({ err }, 'could not write the hardware profile cache');
+      }
+    },
+    usableEncoders: (codec) => fastestFirst(currentChecks().filter((c) => c.usable && c.codec === codec)),
+  };
+}
