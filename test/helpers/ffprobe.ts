@@ -1,0 +1,79 @@
+// ffprobe wrappers for checking what the worker produced.
+import { execFileSync } from 'node:child_process';
+
+export interface StreamFacts {
+  readonly codec: string;
+  readonly width: number;
+  readonly height: number;
+  readonly duration: number;
+}
+
+/** Facts of the first video stream of a file or URL. */
+export function videoFacts(input: string): StreamFacts {
+  const out = execFileSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,width,height:format=duration',
+      '-of',
+      'json',
+      input,
+    ],
+    { encoding: 'utf8' },
+  );
+  const j = JSON.parse(out) as {
+    streams: { codec_name: string; width: number; height: number }[];
+    format: { duration?: string };
+  };
+  const s = j.streams[0];
+  if (s === undefined) throw new Error(`no video stream in ${input}`);
+  return {
+    codec: s.codec_name,
+    width: s.width,
+    height: s.height,
+    duration: Number(j.format.duration ?? 'NaN'),
+  };
+}
+
+/** Codec types present (video, audio) in a file. */
+export function streamTypes(input: string): string[] {
+  // JSON, not CSV: for MPEG-TS the CSV form repeats each stream under its program.
+  const out = execFileSync(
+    'ffprobe',
+    ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'json', input],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return (JSON.parse(out) as { streams: { codec_type: string }[] }).streams.map((s) => s.codec_type);
+}
+
+/** Video packets of a file: pts time and whether each is a keyframe. */
+export function videoPackets(input: string): { pts: number; key: boolean }[] {
+  const out = execFileSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'packet=pts_time,flags',
+      '-of',
+      'csv=p=0',
+      input,
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  return out
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [pts = 'NaN', flags = ''] = l.split(',');
+      return { pts: Number(pts), key: flags.includes('K') };
+    });
+}

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  buildHlsArgs,
+  gopFrames,
+  segmentIndex,
+  segmentName,
+  type HlsJobPlan,
+} from '../../../src/ffmpeg/hls-args.js';
+
+const plan: HlsJobPlan = {
+  inputPath: '/mnt/media/movies/film.mkv',
+  outputDir: '/var/lib/tw/streams/abc',
+  videoStreamIndex: 0,
+  video: {
+    encoder: 'libx264',
+    accelerator: null,
+    device: null,
+    codec: 'h264',
+    height: 720,
+    bitrateKbps: 3000,
+    gopFrames: 96,
+    segmentSeconds: 4,
+    threads: 2,
+    lowMemory: false,
+  },
+  audio: { streamIndex: 1, bitrateKbps: 128, channels: 2 },
+  segmentSeconds: 4,
+};
+
+function valueOf(args: string[], flag: string): string | undefined {
+  const i = args.indexOf(flag);
+  return i < 0 ? undefined : args[i + 1];
+}
+
+describe('buildHlsArgs', () => {
+  it('builds the full argument list for a libx264 job', () => {
+    const args = buildHlsArgs(plan);
+    // prettier-ignore
+    assert.deepEqual(args, [
+      '-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
+      '-protocol_whitelist', 'file', '-format_whitelist', valueOf(args, '-format_whitelist'),
+      '-i', 'file:/mnt/media/movies/film.mkv',
+      '-map', '0:0', '-map', '0:1', '-sn', '-dn',
+      '-vf', 'scale=-2:720,format=yuv420p',
+      '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high',
+      '-b:v', '3000k', '-maxrate', '3000k', '-bufsize', '6000k',
+      '-force_key_frames', 'expr:gte(t,n_forced*4)', '-sc_threshold', '0', '-g', '96', '-keyint_min', '96',
+      '-threads', '2',
+      '-c:a', 'aac', '-b:a', '128k', '-ac', '2',
+      '-max_muxing_queue_size', '1024',
+      '-f', 'hls', '-hls_time', '4', '-hls_list_size', '0', '-hls_playlist_type', 'event',
+      '-hls_flags', 'temp_file+independent_segments', '-hls_segment_type', 'mpegts', '-start_number', '0',
+      '-hls_segment_filename', '/var/lib/tw/streams/abc/seg-%d.ts',
+      '/var/lib/tw/streams/abc/stream.m3u8',
+    ]);
+    assert.ok(valueOf(args, '-format_whitelist')?.split(',').includes('matroska'));
+    assert.ok(!valueOf(args, '-format_whitelist')?.split(',').includes('hls'));
+  });
+
+  it('maps no audio when the source has none', () => {
+    const args = buildHlsArgs({ ...plan, audio: null });
+    assert.equal(args.filter((a) => a === '-map').length, 1);
+    assert.ok(!args.includes('-c:a'));
+  });
+
+  it('uses x265 parameters instead of -sc_threshold for HEVC', () => {
+    const args = buildHlsArgs({ ...plan, video: { ...plan.video, encoder: 'libx265', codec: 'hevc' } });
+    assert.equal(valueOf(args, '-c:v'), 'libx265');
+    assert.equal(valueOf(args, '-forced-idr'), '1');
+    assert.match(valueOf(args, '-x265-params') ?? '', /keyint=96:min-keyint=96:scenecut=0:open-gop=0/);
+    assert.ok(!args.includes('-sc_threshold'));
+  });
+
+  it('caps x264 lookahead on a small-memory machine', () => {
+    const args = buildHlsArgs({ ...plan, video: { ...plan.video, lowMemory: true } });
+    assert.equal(valueOf(args, '-x264-params'), 'rc-lookahead=10:sync-lookahead=0');
+  });
+});
+
+describe('segment names', () => {
+  it('round-trips indexes and rejects other names', () => {
+    for (const i of [0, 1, 9, 10, 12345]) assert.equal(segmentIndex(segmentName(i)), i);
+    for (const bad of [
+      'seg-012.ts',
+      'seg-1.ts.tmp',
+      'seg--1.ts',
+      'seg-1.mp4',
+      '../seg-1.ts',
+      'seg-.ts',
+      'seg-1e3.ts',
+    ]) {
+      assert.equal(segmentIndex(bad), null, bad);
+    }
+  });
+  it('computes the GOP of one segment, rounding up at fractional rates', () => {
+    assert.equal(gopFrames(30, 4), 120);
+    assert.equal(gopFrames(24000 / 1001, 4), 96);
+    assert.equal(gopFrames(25, 2), 50);
+    assert.equal(gopFrames(30000 / 1001, 6), 180);
+  });
+});

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { admissionError, capacityState } from '../../../src/jobs/capacity.js';
+import { canTransition } from '../../../src/jobs/job.js';
+import { outputHeight, outputWidth, planJob, segmentCount } from '../../../src/jobs/plan.js';
+import type { SourceInfo } from '../../../src/media/source-info.js';
+
+const source: SourceInfo = {
+  durationSeconds: 20.02,
+  formatName: 'mov,mp4',
+  video: { index: 0, codec: 'h264', width: 1920, height: 1080, fps: 24000 / 1001, pixFmt: 'yuv420p' },
+  audio: { index: 1, codec: 'aac', channels: 6 },
+};
+
+describe('planJob', () => {
+  it('fills defaults from the source and the request', () => {
+    const { plan, output } = planJob({ input: 'a.mkv', video: { codec: 'h264', height: 720 } }, source, {
+      inputPath: '/m/a.mkv',
+      outputDir: '/w/s/id',
+      encoder: { name: 'libx264', accelerator: null, device: null },
+      threads: 2,
+      lowMemory: false,
+    });
+    assert.equal(plan.segmentSeconds, 4);
+    assert.equal(plan.video.gopFrames, 96);
+    assert.equal(plan.video.height, 720);
+    assert.equal(plan.video.bitrateKbps, 3000);
+    assert.deepEqual(plan.audio, { streamIndex: 1, bitrateKbps: 128, channels: 2 });
+    assert.deepEqual(output, {
+      codec: 'h264',
+      encoder: 'libx264',
+      width: 1280,
+      height: 720,
+      bitrateKbps: 3000,
+      segmentSeconds: 4,
+      segmentCount: 6,
+      audio: true,
+    });
+  });
+  it('keeps requested audio settings and handles silent sources', () => {
+    const { plan } = planJob(
+      {
+        input: 'a',
+        video: { codec: 'hevc', bitrateKbps: 900 },
+        audio: { codec: 'aac', bitrateKbps: 96, channels: 1 },
+        segmentSeconds: 2,
+      },
+      source,
+      {
+        inputPath: '/m/a',
+        outputDir: '/o',
+        encoder: { name: 'libx265', accelerator: null, device: null },
+        threads: null,
+        lowMemory: true,
+      },
+    );
+    assert.equal(plan.video.height, 1080);
+    assert.equal(plan.video.bitrateKbps, 900);
+    assert.deepEqual(plan.audio, { streamIndex: 1, bitrateKbps: 96, channels: 1 });
+    const silent = planJob(
+      { input: 'a', video: { codec: 'h264' } },
+      { ...source, audio: null },
+      {
+        inputPath: '/m/a',
+        outputDir: '/o',
+        encoder: { name: 'libx264', accelerator: null, device: null },
+        threads: null,
+        lowMemory: false,
+      },
+    );
+    assert.equal(silent.plan.audio, null);
+    assert.equal(silent.output.audio, false);
+  });
+  it('computes even sizes and segment counts', () => {
+    assert.equal(outputHeight(721, 1080), 720);
+    assert.equal(outputHeight(undefined, 1081), 1080);
+    assert.equal(outputWidth(480, { width: 1920, height: 1080 }), 854);
+    assert.equal(outputWidth(480, { width: 0, height: 0 }), null);
+    assert.equal(segmentCount(20, 4), 5);
+    assert.equal(segmentCount(20.0004, 4), 5);
+    assert.equal(segmentCount(20.02, 4), 6);
+    assert.equal(segmentCount(0.5, 4), 1);
+  });
+});
+
+describe('capacity and transitions', () => {
+  const base = {
+    draining: false,
+    running: 0,
+    maxJobs: 2,
+    availableMemoryBytes: 1e9,
+    minFreeMemoryBytes: 150e6,
+  };
+  it('is ready, busy or draining with a reason', () => {
+    assert.deepEqual(capacityState(base), { status: 'ready' });
+    assert.deepEqual(capacityState({ ...base, running: 2 }), { status: 'busy', reason: 'max_jobs' });
+    assert.deepEqual(capacityState({ ...base, availableMemoryBytes: 1e8 }), {
+      status: 'busy',
+      reason: 'low_memory',
+    });
+    assert.deepEqual(capacityState({ ...base, draining: true, running: 5 }), {
+      status: 'draining',
+      reason: 'draining',
+    });
+  });
+  it('refuses with 503 and Retry-After', () => {
+    assert.equal(admissionError(base, 10), null);
+    const e = admissionError({ ...base, running: 2 }, 10);
+    assert.equal(e?.code, 'AT_CAPACITY');
+    assert.equal(e.httpStatus, 503);
+    assert.equal(e.retryAfter, 10);
+    assert.equal(admissionError({ ...base, availableMemoryBytes: 1 }, 10)?.code, 'LOW_MEMORY');
+  });
+  it('allows only forward transitions', () => {
+    assert.ok(canTransition('queued', 'running'));
+    assert.ok(canTransition('running', 'completed'));
+    assert.ok(canTransition('queued', 'cancelled'));
+    assert.ok(!canTransition('completed', 'running'));
+    assert.ok(!canTransition('cancelled', 'failed'));
+    assert.ok(!canTransition('queued', 'completed'));
+  });
+});
