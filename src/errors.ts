@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   BODY_TOO_LARGE: 413,
   METHOD_NOT_ALLOWED: 405,
+  INVALID_REQUEST: 400,
   // Job input
   INPUT_INVALID: 400,
   INPUT_PROTOCOL: 400,
@@ -17,6 +18,8 @@ export const ERROR_CODES = {
   INPUT_NOT_FOUND: 404,
   INPUT_NOT_FILE: 400,
   INPUT_UNREADABLE: 403,
+  /** nas_mount_path itself is missing: the NAS is not mounted. Not the file's fault; retry later. */
+  NAS_UNAVAILABLE: 503,
   // Jobs
   JOB_NOT_FOUND: 404,
   JOB_EXISTS: 409,
@@ -38,7 +41,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export class WorkerError extends Error {
   readonly code: ErrorCode;
   readonly httpStatus: number;
-  /** Seconds, for 503/429 answers. */
+  /** Seconds, for 503 answers. */
   readonly retryAfter: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryAfter?: number } = {}) {

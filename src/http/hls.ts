@@ -158,6 +158,9 @@ export function createHlsHandler(deps: HlsDeps): (req: IncomingMessage, res: Ser
         sendError(res, 404, 'STREAM_NOT_FOUND', 'the stream was removed');
         return;
       }
+      // A job that stopped without finalising its playlist (killed, failed) will not grow: say so, or players poll forever.
+      if (!handle.live && !body.includes('#EXT-X-ENDLIST'))
+        body = Buffer.concat([body, Buffer.from('#EXT-X-ENDLIST\n')]);
       const ended = body.includes('#EXT-X-ENDLIST');
       deps.onServed?.('playlist', body.length);
       sendBody(

@@ -74,13 +74,24 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
       return server;
     },
     return503OnClosing: true,
+    // Errors fastify raises before routing (a malformed URL such as /jobs/%zz) get the same JSON envelope.
+    frameworkErrors: (error, _request, reply) => {
+      // fastify types this reply for an unknown route generic; it is a plain reply.
+      const plain = reply as unknown as { code(status: number): { send(body: unknown): unknown } };
+      void plain.code(400).send(errorBody('INVALID_REQUEST', error.message));
+    },
     forceCloseConnections: true,
   });
 
   // Any content type is read as JSON (curl -d sends form encoding); the body limit still applies.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'string' }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
+    // Generated clients send Content-Type: application/json on a body-less DELETE: that is no body, not bad JSON.
+    if (text.trim() === '' && req.method !== 'POST') {
+      done(null, undefined);
+      return;
+    }
     if (text.trim() === '') {
       done(new WorkerError('INVALID_JSON', 'request body is empty; expected a JSON object'), undefined);
       return;

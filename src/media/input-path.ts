@@ -46,7 +46,10 @@ export async function resolveInputPath(mountPath: string, input: string): Promis
   try {
     realMount = await realpath(mountPath);
   } catch (err) {
-    throw new WorkerError('INPUT_NOT_FOUND', 'nas_mount_path is not available', { cause: err });
+    throw new WorkerError('NAS_UNAVAILABLE', 'nas_mount_path is not available (is the NAS mounted?)', {
+      cause: err,
+      retryAfter: 30,
+    });
   }
   let real: string;
   try {

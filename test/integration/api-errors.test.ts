@@ -136,3 +136,34 @@ describe('POST /jobs refusals', () => {
     assert.deepEqual(d.jobs.pids(), {});
   });
 });
+
+describe('request edge cases', () => {
+  let d: TestDaemon;
+  before(async () => {
+    d = await startTestDaemon(testConfig(makeMountDir()));
+  });
+  after(async () => {
+    await d.stop();
+  });
+
+  it('answers a malformed URL and a body-less DELETE with JSON content-type sensibly', async () => {
+    const bad = await fetch(`${d.localUrl}/jobs/%zz`);
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'INVALID_REQUEST');
+    const del = await d.api('DELETE', '/jobs/none', undefined, { 'content-type': 'application/json' });
+    assert.equal(del.status, 404);
+    assert.equal(((await del.json()) as { error: { code: string } }).error.code, 'JOB_NOT_FOUND');
+  });
+
+  it('tells a missing NAS mount (503, retry) from a missing file', async () => {
+    const gone = await startTestDaemon(testConfig('/nonexistent/nas/mount'));
+    try {
+      const res = await gone.api('POST', '/jobs', { input: 'a.mkv', video: { codec: 'h264' } });
+      assert.equal(res.status, 503);
+      assert.ok(Number(res.headers.get('retry-after')) > 0);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'NAS_UNAVAILABLE');
+    } finally {
+      await gone.stop();
+    }
+  });
+});
