@@ -38,7 +38,6 @@ function childrenCpuSeconds(): number {
 }
 
 async function rawRun(
-  source: string,
   args: string[],
   outDir: string,
 ): Promise<{ wallMs: number; firstSegmentMs: number; cpuS: number }> {
@@ -59,7 +58,6 @@ async function rawRun(
   }, 2);
   await new Promise((resolve) => child.once('close', resolve));
   clearInterval(poll);
-  void source;
   return { wallMs: performance.now() - started, firstSegmentMs, cpuS: childrenCpuSeconds() - cpuBefore };
 }
 
@@ -97,7 +95,7 @@ async function main(): Promise<void> {
       threads,
       lowMemory: false,
     });
-    const r = await rawRun(source, buildHlsArgs(plan), outDir);
+    const r = await rawRun(buildHlsArgs(plan), outDir);
     raw.wall.push(r.wallMs);
     raw.first.push(r.firstSegmentMs);
     raw.cpu.push(r.cpuS);
