@@ -116,27 +116,26 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
       .send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`));
   });
 
-  const requireBearer = (request: { headers: Record<string, string | string[] | undefined> }): void => {
+  // An onRequest hook: auth runs before the body is read, so an unauthenticated client cannot make us parse 64 KiB.
+  const requireBearer = (
+    request: { headers: Record<string, string | string[] | undefined> },
+    _reply: unknown,
+    done: (err?: Error) => void,
+  ): void => {
     const h = request.headers.authorization;
-    checkBearer(Array.isArray(h) ? h[0] : h, deps.authToken);
+    try {
+      checkBearer(Array.isArray(h) ? h[0] : h, deps.authToken);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   };
 
   app.get('/health', () => deps.health());
 
   app.post<{ Body: JobRequest }>(
     '/jobs',
-    {
-      // Auth before the body is read: an unauthenticated client cannot make us parse 64 KiB.
-      onRequest: (request, _reply, done) => {
-        try {
-          requireBearer(request);
-          done();
-        } catch (err) {
-          done(err as Error);
-        }
-      },
-      schema: { body: JobRequestSchema },
-    },
+    { onRequest: requireBearer, schema: { body: JobRequestSchema } },
     async (request, reply) => {
       const job = await deps.jobs.submit(request.body);
       return reply.code(202).send({ id: job.id, status: job.status, playlistUrl: job.playlistUrl });
@@ -153,19 +152,8 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
 
   app.get('/jobs/:id', (request) => deps.jobs.view(jobId(request.params)));
 
-  app.delete(
-    '/jobs/:id',
-    {
-      onRequest: (request, _reply, done) => {
-        try {
-          requireBearer(request);
-          done();
-        } catch (err) {
-          done(err as Error);
-        }
-      },
-    },
-    async (request) => deps.jobs.cancel(jobId(request.params)),
+  app.delete('/jobs/:id', { onRequest: requireBearer }, async (request) =>
+    deps.jobs.cancel(jobId(request.params)),
   );
 
   deps.extraRoutes?.(app);
