@@ -118,9 +118,6 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     chooseEncoder: software,
     log,
     onChange: () => heartbeat?.nudge(),
-    onStreamRemoved: (dir) => {
-      cache.dropPrefix(dir);
-    },
   });
 
   const statusPayload = (): Record<string, unknown> => {

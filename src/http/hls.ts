@@ -140,7 +140,6 @@ export function createHlsHandler(deps: HlsDeps): (req: IncomingMessage, res: Ser
       sendError(res, 404, 'STREAM_NOT_FOUND', 'no stream with this id');
       return;
     }
-    handle.touch();
     if (name === PLAYLIST_NAME) {
       if (!(await awaitFile(res, handle, name, deps))) {
         sendError(

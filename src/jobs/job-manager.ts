@@ -33,8 +33,6 @@ export interface JobManagerDeps {
   readonly log: Logger;
   /** Called whenever the worker's status may have changed (the heartbeat sends a beat at once). */
   readonly onChange: () => void;
-  /** A stream folder is being removed: drop cached copies of its files. */
-  readonly onStreamRemoved?: (dir: string) => void;
 }
 
 /** Internal, mutable record of one job. */
@@ -68,8 +66,6 @@ export interface StreamHandle {
   /** Segments the finished stream will have; null until the source was probed. */
   readonly segmentCount: number | null;
   readonly arrivals: FileArrivals;
-  /** A request for the stream arrived (viewer activity). */
-  touch(): void;
 }
 
 export class JobManager {
@@ -154,7 +150,7 @@ export class JobManager {
   }
 
   async #run(entry: JobEntry, inputPath: string): Promise<void> {
-    const { deps } = { deps: this.#deps };
+    const deps = this.#deps;
     try {
       const probe = await probeSource(
         deps.runCommand,
@@ -298,7 +294,6 @@ export class JobManager {
       live: isLive(entry.status),
       segmentCount: entry.output?.segmentCount ?? null,
       arrivals: entry.arrivals,
-      touch: () => undefined,
     };
   }
 
