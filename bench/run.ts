@@ -41,7 +41,7 @@ async function rawRun(
   args: string[],
   outDir: string,
 ): Promise<{ wallMs: number; firstSegmentMs: number; cpuS: number }> {
-  const playlist = path.join(outDir, 'stream.m3u8');
+  const playlist = path.join(outDir, 'run-0.m3u8');
   const cpuBefore = childrenCpuSeconds();
   const started = performance.now();
   const child = spawn('nice', ['-n', '10', 'ffmpeg', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -94,6 +94,7 @@ async function main(): Promise<void> {
       encoder: { name: 'libx264', accelerator: null, device: null },
       threads,
       lowMemory: false,
+      startSegment: 0,
     });
     const r = await rawRun(buildHlsArgs(plan), outDir);
     raw.wall.push(r.wallMs);

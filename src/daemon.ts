@@ -17,7 +17,6 @@ import { createHttpServer } from './http/server.js';
 import { registerStatusPage } from './http/status-page.js';
 import { generatedAuthToken, workerId } from './identity.js';
 import { JobManager } from './jobs/job-manager.js';
-import type { EncoderChoice } from './jobs/plan.js';
 import { runCommand } from './process/run-command.js';
 import { commandExists } from './process/which.js';
 import { ensureSampleMedia } from './sample-media.js';
@@ -38,13 +37,14 @@ export interface DaemonEnv {
   readonly log: Logger;
   readonly platform: NodeJS.Platform;
   readonly envPath: string | undefined;
+  /** Tests only: a fake /sys, /dev and /proc (a GPU cannot exist here), and no speed runs. */
+  readonly hardware?: {
+    readonly roots?: { readonly sysRoot: string; readonly devRoot: string; readonly procRoot: string };
+    readonly measureSpeed?: boolean;
+  };
 }
 
 const SEGMENT_CACHE_BYTES = 64 * 1024 * 1024;
-
-function software(codec: 'h264' | 'hevc'): EncoderChoice {
-  return { name: codec === 'h264' ? 'libx264' : 'libx265', accelerator: null, device: null };
-}
 
 /** Removes stream folders left by an earlier run: no job of this process owns them. */
 function clearStreams(streamsDir: string): number {
@@ -95,7 +95,8 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     runCommand,
     log,
     signal: lifetime.signal,
-    measureSpeed: true,
+    measureSpeed: env.hardware?.measureSpeed ?? true,
+    ...(env.hardware?.roots === undefined ? {} : { roots: env.hardware.roots }),
   });
   const launcher = chooseLauncher(env.platform, config.ffmpeg.nice, (c) =>
     commandExists(c, env.envPath, env.platform),
@@ -115,7 +116,17 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     threads: () =>
       config.ffmpeg.threads === 'auto' ? hardware.snapshot().cpu.threads : config.ffmpeg.threads,
     lowMemory: () => hardware.memory().totalBytes <= 1024 * 1024 * 1024,
-    chooseEncoder: software,
+    encoders: {
+      usable: (codec) => hardware.usableEncoders(codec),
+      known: () => hardware.snapshot().encoders,
+      tested: hardware.tested,
+    },
+    markUnusable: (encoder, reason) => {
+      hardware.markUnusable(encoder, reason);
+    },
+    forgetFile: (file) => {
+      cache.dropPrefix(file);
+    },
     log,
     onChange: () => heartbeat?.nudge(),
   });

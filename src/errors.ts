@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   // Jobs
   JOB_NOT_FOUND: 404,
   JOB_EXISTS: 409,
+  /** video.hardware names an encoder that is not usable here (or not for the requested codec). */
+  ENCODER_UNAVAILABLE: 400,
   AT_CAPACITY: 503,
   LOW_MEMORY: 503,
   DRAINING: 503,

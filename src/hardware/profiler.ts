@@ -64,6 +64,8 @@ export interface HardwareProfiler {
   memory(): MemoryProfile;
   /** Resolves (never rejects) when test encodes and speed runs are done or aborted. */
   readonly settled: Promise<void>;
+  /** Resolves when every candidate's test encode is done (or the cache answered), before the speed runs. */
+  readonly tested: Promise<void>;
   /** A hardware encode failed in a job: unusable until a refresh. */
   markUnusable(encoder: string, reason: string): void;
   /** Usable encoders of a codec, fastest first (measured 1080p, then 720p; hardware before software unmeasured). */
@@ -125,6 +127,10 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
   // Encoder name → reason, from failed jobs (and from the cache, unless refreshing).
   const unusable = new Map<string, string>();
   let probing = true;
+  let markTested: () => void = () => undefined;
+  const tested = new Promise<void>((resolve) => {
+    markTested = resolve;
+  });
   // Set once there is a verified result to keep: the key it is valid for and whether speeds are in it.
   let saved: { key: CacheKey; speedMeasured: boolean } | null = null;
 
@@ -229,6 +235,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
       for (const c of cached.encoders) checks.set(keyOf(c), c);
       for (const [name, reason] of Object.entries(cached.unusable)) unusable.set(name, reason);
       saved = { key, speedMeasured: cached.speedMeasured };
+      markTested();
       deps.log.info(
         { savedAt: cached.savedAt, speedMeasured: cached.speedMeasured },
         'hardware profile from cache',
@@ -236,6 +243,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
       if (cached.speedMeasured || !deps.measureSpeed) return;
     } else {
       await testAll(candidates);
+      markTested();
       if (deps.signal.aborted) return;
       await save(key, false);
     }
@@ -251,6 +259,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
     })
     .finally(() => {
       probing = false;
+      markTested();
     });
 
   return {
@@ -274,6 +283,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
     },
     memory: () => readMemory(deps.platform, roots, osFacts),
     settled,
+    tested,
     markUnusable(encoder: string, reason: string): void {
       unusable.set(encoder, reason);
       deps.log.warn({ encoder, reason }, 'encoder marked unusable until the next hardware refresh');
