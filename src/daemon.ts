@@ -1,6 +1,7 @@
 // Composition root: builds every part once, wires them, and owns start and stop order.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { networkInterfaces, release } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -10,6 +11,7 @@ import { PidRecords } from './ffmpeg/pid-records.js';
 import { chooseLauncher } from './ffmpeg/process.js';
 import { verifyTools } from './ffmpeg/verify-tools.js';
 import { createHardwareProfiler, type HardwareProfiler } from './hardware/profiler.js';
+import type { QuietGate } from './hardware/speed.js';
 import { httpBeatSender, startHeartbeat, type Heartbeat } from './heartbeat.js';
 import { SegmentCache } from './hls/segment-cache.js';
 import { createHlsHandler } from './http/hls.js';
@@ -88,7 +90,18 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     log.warn('auth_token is shorter than 16 characters: use a long random token');
   }
 
+  // Assigned below; the profiler's speed runs only consult it once jobs exist.
+  let jobs: JobManager | null = null;
+  const quiet: QuietGate = {
+    async wait(signal) {
+      while (jobs !== null && jobs.liveIds().length > 0 && !signal.aborted) {
+        await delay(1000, undefined, { signal }).catch(() => undefined);
+      }
+    },
+    starts: () => jobs?.accepted ?? 0,
+  };
   const hardware = createHardwareProfiler({
+    quiet,
     ffmpegPath: config.ffmpeg.path,
     workDir: config.workDir,
     platform: env.platform,
@@ -105,7 +118,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
   let advertiseUrl = '';
   let heartbeat: Heartbeat | null = null;
   const cache = new SegmentCache(SEGMENT_CACHE_BYTES);
-  const jobs = new JobManager({
+  jobs = new JobManager({
     config,
     runCommand,
     launcher,

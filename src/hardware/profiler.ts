@@ -16,7 +16,7 @@ import {
   type CacheKey,
   type CachedProfile,
 } from './profile-cache.js';
-import { measureSpeeds, type SpeedHeight } from './speed.js';
+import { measureSpeeds, type QuietGate, type SpeedHeight } from './speed.js';
 import { nodeOs, readCpu, readMemory, type OsFacts } from './system-probe.js';
 import { testEncoders } from './test-encode.js';
 import type {
@@ -55,6 +55,8 @@ export interface HardwareProfilerDeps {
   /** Monotonic milliseconds for the speed runs' wall time; performance.now by default. */
   readonly now?: () => number;
   readonly nvidiaSmiPath?: string;
+  /** Speed runs wait while jobs run (their figures would read low). */
+  readonly quiet?: QuietGate;
 }
 
 export interface HardwareProfiler {
@@ -195,6 +197,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
         log: deps.log,
         ...(deps.speedSeconds === undefined ? {} : { seconds: deps.speedSeconds }),
         ...(deps.now === undefined ? {} : { now: deps.now }),
+        ...(deps.quiet === undefined ? {} : { quiet: deps.quiet }),
       },
       (check, height, speed) => {
         const k = keyOf(check);

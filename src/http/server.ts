@@ -138,7 +138,8 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
     { onRequest: requireBearer, schema: { body: JobRequestSchema } },
     async (request, reply) => {
       const job = await deps.jobs.submit(request.body);
-      return reply.code(202).send({ id: job.id, status: job.status, playlistUrl: job.playlistUrl });
+      const { id, status, playlistUrl, encoder } = job;
+      return reply.code(202).send({ id, status, playlistUrl, encoder });
     },
   );
 

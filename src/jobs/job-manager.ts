@@ -57,6 +57,7 @@ export class JobManager {
   readonly #deps: JobManagerDeps;
   readonly #jobs = new Map<string, JobEntry>();
   #draining = false;
+  #accepted = 0;
 
   constructor(deps: JobManagerDeps) {
     this.#deps = deps;
@@ -69,6 +70,11 @@ export class JobManager {
 
   capacity(): CapacityState {
     return capacityState(this.#capacityInputs());
+  }
+
+  /** Jobs accepted since start (a speed measurement that overlapped one is redone). */
+  get accepted(): number {
+    return this.#accepted;
   }
 
   get draining(): boolean {
@@ -127,6 +133,7 @@ export class JobManager {
     };
     arrivals.start();
     this.#jobs.set(id, entry);
+    this.#accepted++;
     entry.task = this.#run(entry, inputPath);
     this.#deps.log.info({ jobId: id, input: request.input, encoder: encoder.name }, 'job accepted');
     this.#deps.onChange();

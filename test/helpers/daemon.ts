@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildConfig, type Config, type ConfigFile } from '../../src/config.js';
-import { startDaemon, type Daemon } from '../../src/daemon.js';
+import { startDaemon, type Daemon, type DaemonEnv } from '../../src/daemon.js';
 import { createLogger } from '../../src/log.js';
 
 export const TOKEN = 'test-token-0123456789';
@@ -29,11 +29,13 @@ export function testConfig(mount: string, overrides: Partial<ConfigFile> = {}): 
   return buildConfig(raw, '/', { env: {}, hostname: 'test-host', cwd: '/' }, 'test');
 }
 
-export async function startTestDaemon(config: Config): Promise<TestDaemon> {
+/** `hardware`: a fake /sys and /dev for a GPU this machine cannot have, and whether to measure speeds. */
+export async function startTestDaemon(config: Config, hardware?: DaemonEnv['hardware']): Promise<TestDaemon> {
   const daemon = await startDaemon(config, {
     log: createLogger(config.logLevel),
     platform: process.platform,
     envPath: process.env.PATH,
+    ...(hardware === undefined ? {} : { hardware }),
   });
   const api = (
     method: string,
