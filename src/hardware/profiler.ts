@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunCommand } from '../process/run-command.js';
 import { scanAccelerators, type AcceleratorCandidate } from './device-scan.js';
-import { softwareCandidates, type EncoderCandidate } from './encoder-catalog.js';
+import { softwareCandidates, unscannedCandidates, type EncoderCandidate } from './encoder-catalog.js';
 import { ffmpegInfo, type FfmpegInfo } from './ffmpeg-info.js';
 import {
   CACHE_FILE,
@@ -230,7 +230,13 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
       signal,
       ...(deps.nvidiaSmiPath === undefined ? {} : { nvidiaSmiPath: deps.nvidiaSmiPath }),
     });
-    const candidates = [...accelerators.flatMap((a) => a.encoders), ...softwareCandidates(info.listed)];
+    const scanned = accelerators.flatMap((a) => a.encoders);
+    const covered = new Set(scanned.map((c) => c.name));
+    const candidates = [
+      ...scanned,
+      ...unscannedCandidates(deps.platform, info.listed, covered, roots.devRoot),
+      ...softwareCandidates(info.listed),
+    ];
     order = candidates.map(keyOf);
     const key = cacheKey(ffmpeg.path, ffmpeg.version, accelerators, candidates);
     const cached = deps.refresh === true ? null : await readProfileCache(deps.workDir, key);
