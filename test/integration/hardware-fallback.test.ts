@@ -2,7 +2,7 @@
 // test/fixtures/fake-gpu-ffmpeg.mjs stands in front of the real FFmpeg. Its VAAPI "works" for the start-up test
 // encodes, then in jobs either dies after some seconds of media or goes to the real FFmpeg and fails there.
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -108,7 +108,13 @@ describe('a GPU that dies in the middle of a job', () => {
     });
     assert.equal(res.status, 202, await res.clone().text());
     assert.equal(((await res.json()) as JobView).encoder, 'h264_vaapi');
+    // A viewer already waiting for a segment the GPU never makes gets it from the software run.
+    const waiting = fetch(`${d.localUrl}/streams/gpu-dies/seg-3.ts`);
     const done = await finished(d, 'gpu-dies');
+    const seg3 = await waiting;
+    assert.equal(seg3.status, 200);
+    const waitedBytes = Buffer.from(await seg3.arrayBuffer());
+    assert.ok(waitedBytes.length > 1000);
     assert.equal(done.status, 'completed', done.error);
     assert.equal(done.encoder, 'libx264');
     assert.equal(done.output?.encoder, 'libx264');
@@ -131,6 +137,8 @@ describe('a GPU that dies in the middle of a job', () => {
     assert.ok(playlist.text.indexOf('#EXT-X-DISCONTINUITY') > playlist.text.indexOf('seg-1.ts'));
     const total = playlist.segments.reduce((sum, s) => sum + s.duration, 0);
     assert.ok(Math.abs(total - 12) < 0.1, `durations sum to ${total}`);
+    assert.ok(waitedBytes.equals(readFileSync(files[3] ?? '')), 'the waiting viewer got the final seg-3');
+    assert.deepEqual(d.jobs.pids(), {}, 'no FFmpeg left');
     // Every segment, from either encoder, starts on a keyframe and carries its share of the timeline.
     let previousEnd = -Infinity;
     for (const [i, file] of files.entries()) {
