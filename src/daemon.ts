@@ -18,6 +18,7 @@ import { createHlsHandler } from './http/hls.js';
 import { createHttpServer } from './http/server.js';
 import { registerStatusPage } from './http/status-page.js';
 import { generatedAuthToken, workerId } from './identity.js';
+import { readDisk, runHousekeeper } from './jobs/housekeeper.js';
 import { JobManager } from './jobs/job-manager.js';
 import { runCommand } from './process/run-command.js';
 import { commandExists } from './process/which.js';
@@ -137,6 +138,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     markUnusable: (encoder, reason) => {
       hardware.markUnusable(encoder, reason);
     },
+    readDisk: () => readDisk(config.workDir, config.streams.minFreeDiskBytes),
     forgetFile: (file) => {
       cache.dropPrefix(file);
     },
@@ -198,6 +200,14 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
       log,
     });
   }
+  const housekeeping = runHousekeeper({
+    jobs,
+    config,
+    availableMemoryBytes: () => hardware.memory().availableBytes,
+    log,
+    signal: lifetime.signal,
+  });
+
   // A finished probe changes what the heartbeat says: send it now rather than at the next interval.
   void hardware.settled.then(() => heartbeat?.nudge());
 
@@ -227,6 +237,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
       await heartbeat?.flush(1000);
       lifetime.abort();
       await heartbeat?.done;
+      await housekeeping;
       await hardware.settled;
       await app.close();
       log.info('stopped');

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   AT_CAPACITY: 503,
   LOW_MEMORY: 503,
   DRAINING: 503,
+  /** work_dir's filesystem is below streams.min_free_disk_mb even after deleting idle streams. */
+  DISK_FULL: 507,
   // Streams
   STREAM_NOT_FOUND: 404,
   SEGMENT_NOT_FOUND: 404,

@@ -157,6 +157,11 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
     deps.jobs.cancel(jobId(request.params)),
   );
 
+  // The orchestrator vouches for a viewer the worker cannot see (paused player, a job prepared ahead): not idle.
+  app.post('/jobs/:id/keepalive', { onRequest: requireBearer }, (request) =>
+    deps.jobs.keepalive(jobId(request.params)),
+  );
+
   deps.extraRoutes?.(app);
   await app.ready();
   return app;

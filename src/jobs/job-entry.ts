@@ -28,6 +28,10 @@ export interface JobEntry {
   segmentsReady: number;
   run: FfmpegRun | null;
   task: Promise<void>;
+  /** Last stream request or keepalive (ms since epoch); acceptance counts as the first. */
+  lastActivity: number;
+  /** The stream folder was deleted (keep_minutes, disk budget): its URLs answer 404. */
+  streamRemoved: boolean;
 }
 
 /** Moves an entry to another status if the state machine allows it. */

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { mkdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -34,10 +35,31 @@ export interface JobManagerDeps extends JobRunnerDeps {
   readonly advertiseUrl: () => string;
   readonly availableMemoryBytes: () => number;
   readonly encoders: EncoderCatalog;
+  /** Free space on work_dir's filesystem and the floor to keep (statfs); read before each admission. */
+  readonly readDisk: () => Promise<DiskState>;
   readonly log: Logger;
   /** Called whenever the worker's status may have changed (the heartbeat sends a beat at once). */
   readonly onChange: () => void;
 }
+
+export interface DiskState {
+  readonly freeBytes: number;
+  readonly floorBytes: number;
+}
+
+/** What the sweep needs to know of one job. */
+export interface SweepEntry {
+  readonly id: string;
+  readonly dir: string;
+  readonly live: boolean;
+  readonly createdAt: number;
+  readonly lastActivity: number;
+  readonly finishedAt: number | null;
+  readonly streamRemoved: boolean;
+}
+
+/** Finished job records kept for GET /jobs/{id} once their streams are gone; older ones are forgotten. */
+const MAX_FINISHED_RECORDS = 500;
 
 /** How long a job naming an encoder waits for the start-up test encodes to say whether it works. */
 const ENCODER_TEST_WAIT_MS = 10_000;
@@ -58,6 +80,7 @@ export class JobManager {
   readonly #jobs = new Map<string, JobEntry>();
   #draining = false;
   #accepted = 0;
+  #disk: DiskState | undefined;
 
   constructor(deps: JobManagerDeps) {
     this.#deps = deps;
@@ -88,7 +111,15 @@ export class JobManager {
       maxJobs: this.#deps.config.limits.maxJobs,
       availableMemoryBytes: this.#deps.availableMemoryBytes(),
       minFreeMemoryBytes: this.#deps.config.limits.minFreeMemoryBytes,
+      ...(this.#disk === undefined ? {} : { disk: this.#disk }),
     };
+  }
+
+  /** The sweep's latest look at the disk; a change of status sends a beat. */
+  noteDisk(disk: DiskState): void {
+    const before = this.capacity().status;
+    this.#disk = disk;
+    if (this.capacity().status !== before) this.#deps.onChange();
   }
 
   /** Validates and admits a job, then starts it in the background. Throws WorkerError for every refusal. */
@@ -101,6 +132,7 @@ export class JobManager {
     if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
     const inputPath = await resolveInputPath(this.#deps.config.nasMountPath, request.input);
     const encoder = await this.#chooseEncoder(request);
+    this.#disk = await this.#deps.readDisk();
     // Checked after the await and immediately before insertion, so concurrent POSTs cannot both take the last slot.
     if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
     const refusal = admissionError(this.#capacityInputs(), RETRY_AFTER_SECONDS);
@@ -130,6 +162,8 @@ export class JobManager {
       segmentsReady: 0,
       run: null,
       task: Promise.resolve(),
+      lastActivity: Date.now(),
+      streamRemoved: false,
     };
     arrivals.start();
     this.#jobs.set(id, entry);
@@ -191,16 +225,56 @@ export class JobManager {
     return [...this.#jobs.values()].map((e) => this.#view(e));
   }
 
-  /** The stream behind a job id, or null when there is none. */
+  /** The stream behind a job id, or null when there is none. Every stream request counts as a viewer's activity. */
   stream(id: string): StreamHandle | null {
     const entry = this.#jobs.get(id);
-    if (entry === undefined) return null;
+    if (entry === undefined || entry.streamRemoved) return null;
+    entry.lastActivity = Date.now();
     return {
       dir: entry.dir,
       live: isLive(entry.status),
       segmentCount: entry.output?.segmentCount ?? null,
       arrivals: entry.arrivals,
     };
+  }
+
+  /** The orchestrator says someone still wants this job (a viewer paused, a prepare job): not idle. */
+  keepalive(id: string): JobView {
+    const entry = this.#jobs.get(id);
+    if (entry === undefined) throw new WorkerError('JOB_NOT_FOUND', `no job with id ${id}`);
+    entry.lastActivity = Date.now();
+    return this.#view(entry);
+  }
+
+  /** Every job as the sweep sees it. */
+  sweepEntries(): SweepEntry[] {
+    return [...this.#jobs.values()].map((e) => ({
+      id: e.id,
+      dir: e.dir,
+      live: isLive(e.status),
+      createdAt: e.createdAt.getTime(),
+      lastActivity: e.lastActivity,
+      finishedAt: e.finishedAt?.getTime() ?? null,
+      streamRemoved: e.streamRemoved,
+    }));
+  }
+
+  /** Deletes a stopped job's stream folder; its URLs answer 404 from now on, its record stays. */
+  async removeStream(id: string): Promise<void> {
+    const entry = this.#jobs.get(id);
+    if (entry === undefined || isLive(entry.status) || entry.streamRemoved) return;
+    entry.streamRemoved = true;
+    await entry.task;
+    await rm(entry.dir, { recursive: true, force: true });
+    this.#deps.forgetFile(`${entry.dir}${path.sep}`);
+    this.#deps.log.info({ jobId: id }, 'stream removed');
+    this.#prune();
+  }
+
+  /** Forgets the oldest finished records beyond MAX_FINISHED_RECORDS (only those whose stream is gone). */
+  #prune(): void {
+    const gone = [...this.#jobs.values()].filter((e) => e.streamRemoved);
+    for (const e of gone.slice(0, Math.max(0, gone.length - MAX_FINISHED_RECORDS))) this.#jobs.delete(e.id);
   }
 
   /** Pids of running FFmpeg processes (for metrics and tests). */

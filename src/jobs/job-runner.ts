@@ -8,7 +8,7 @@ import { buildHlsArgs, runPlaylistStart, segmentIndex } from '../ffmpeg/hls-args
 import type { PidRecords } from '../ffmpeg/pid-records.js';
 import { startFfmpeg, type FfmpegExit, type Launcher } from '../ffmpeg/process.js';
 import { StreamPlaylistFile } from '../hls/stream-playlist-file.js';
-import { resumeSegment } from '../hls/stream-playlist.js';
+import { contiguousSegments, resumeSegment } from '../hls/stream-playlist.js';
 import { lastLines, probeSource, type SourceInfo } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
 import { softwareEncoder } from './encoder-choice.js';
@@ -121,6 +121,12 @@ async function encode(
       return;
     }
     if (exit.exitCode === 0) {
+      const short = await endedEarly(playlist, entry.durationSeconds, segmentSeconds);
+      if (short !== null) {
+        await playlist.update();
+        finish(entry, 'failed', short);
+        return;
+      }
       await playlist.finish();
       entry.progress = 1;
       finish(entry, 'completed');
@@ -146,6 +152,21 @@ async function encode(
     entry.encoder = softwareEncoder(entry.request.video.codec);
     deps.onChange();
   }
+}
+
+/**
+ * FFmpeg exits 0 when its input simply ends, also when the file was truncated or the NAS went away mid-read. A
+ * stream more than two segments shorter than the probed source is such a failure, not a finished film.
+ */
+async function endedEarly(
+  playlist: StreamPlaylistFile,
+  durationSeconds: number | null,
+  segmentSeconds: number,
+): Promise<string | null> {
+  if (durationSeconds === null) return null;
+  const made = contiguousSegments(await playlist.listings()).reduce((sum, s) => sum + s.duration, 0);
+  if (made >= durationSeconds - 2 * segmentSeconds) return null;
+  return `the input ended after ${made.toFixed(1)} s of its ${durationSeconds.toFixed(1)} s: the file was truncated or became unreadable while it was read (NAS gone?)`;
 }
 
 /** One FFmpeg run: started niced in its own group, recorded for orphan reaping, awaited to its exit. */
