@@ -10,7 +10,7 @@ import { PidRecords } from './ffmpeg/pid-records.js';
 import { chooseLauncher } from './ffmpeg/process.js';
 import { verifyTools } from './ffmpeg/verify-tools.js';
 import { createHardwareProfiler, type HardwareProfiler } from './hardware/profiler.js';
-import { httpBeatSender, startHeartbeat, type Heartbeat } from './heartbeat.js';
+import { httpBeatSender, startHeartbeat, tcpProbe, type Heartbeat } from './heartbeat.js';
 import { SegmentCache } from './hls/segment-cache.js';
 import { createHlsHandler } from './http/hls.js';
 import { createMetrics } from './http/metrics.js';
@@ -186,6 +186,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
       payload: statusPayload,
       intervalMs: config.orchestrator.heartbeatIntervalMs,
       timeoutMs: config.orchestrator.timeoutMs,
+      probe: tcpProbe(config.orchestrator.url),
       signal: lifetime.signal,
       log,
     });
