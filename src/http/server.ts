@@ -100,7 +100,9 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
         ? [431, 'HEADERS_TOO_LARGE', 'request headers are too large']
         : [400, 'INVALID_REQUEST', 'malformed HTTP request'];
   const body = JSON.stringify(errorBody(code, message));
-  if (socket.writable) {
+  // Not when an answer has begun on this socket (a broken body after the route answered): it would corrupt it.
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && inFlight?.headersSent !== true) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n` +
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
@@ -119,12 +121,28 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
       requestTimeout: timeouts.requestMs,
       keepAliveTimeout: timeouts.keepAliveMs,
       connectionsCheckingInterval: timeouts.checkIntervalMs,
+      requireHostHeader: false,
     },
     (req, res) => {
+      // HTTP/1.1 requires Host; Node's own refusal of a request without it has no body, so refuse it here.
+      if (req.headers.host === undefined && req.httpVersionMinor >= 1) {
+        const body = JSON.stringify(errorBody('INVALID_REQUEST', 'an HTTP/1.1 request needs a Host header'));
+        res.writeHead(400, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+          connection: 'close',
+        });
+        res.end(body);
+        return;
+      }
       if (deps.hls(req, res)) return;
       fastifyHandler?.(req, res);
     },
   );
+  // An Expect other than 100-continue is ignored (RFC 9110 allows it) instead of Node's bare 417.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    server.emit('request', req, res);
+  });
   const app = Fastify({
     loggerInstance: deps.log,
     // Requests are not logged one by one: a TV fetching segments would flood the log.
