@@ -25,7 +25,8 @@ interface RawAnswer {
 
 /** Parses one HTTP/1.1 answer from raw bytes (the server closes the connection after it). */
 function parseAnswer(raw: Buffer): RawAnswer {
-  const text = raw.toString('latin1');
+  // Skip interim answers (100 Continue for an Expect header): the final one follows.
+  const text = raw.toString('latin1').replace(/^(HTTP\/1\.1 1\d\d [^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '');
   const end = text.indexOf('\r\n\r\n');
   const head = end < 0 ? text : text.slice(0, end);
   const [statusLine = '', ...lines] = head.split('\r\n');
@@ -204,7 +205,7 @@ describe('fuzzed HTTP', () => {
     );
   });
 
-  it('broken framing: bad and conflicting lengths, bad chunks, oversized headers, garbage request lines', async () => {
+  it('broken framing, oversized headers, garbage request lines, and routing errors', async () => {
     const H = `Host: w\r\nConnection: close\r\nAuthorization: Bearer ${TOKEN}\r\n`;
     const cases: [string, number][] = [
       [`POST /jobs HTTP/1.1\r\n${H}Content-Length: -1\r\n\r\n`, 400],
@@ -226,6 +227,14 @@ describe('fuzzed HTTP', () => {
       [`GET /health HTTP/1.1\nHost: a\nConnection: close\n\n`, 400],
       [`GET /health HTTP/1.1\r\n${H}Expect: something-else\r\n\r\n`, 200],
       [`GET /health HTTP/1.0\r\n\r\n`, 200],
+      // Routing: a known path with another method is 405 (with Allow, checked above), an unknown one 404.
+      [`PUT /jobs HTTP/1.1\r\n${H}\r\n`, 405],
+      [`POST /health HTTP/1.1\r\n${H}Content-Length: 0\r\n\r\n`, 405],
+      [`GET /nothing HTTP/1.1\r\n${H}\r\n`, 404],
+      [`GET /jobs/${'a'.repeat(150)} HTTP/1.1\r\n${H}\r\n`, 404],
+      // The job list needs the token: its ids are stream capabilities.
+      [`GET /jobs HTTP/1.1\r\nHost: w\r\nConnection: close\r\n\r\n`, 401],
+      [`GET /jobs HTTP/1.1\r\nHost: w\r\nConnection: close\r\nAuthorization: Bearer nope\r\n\r\n`, 403],
     ];
     for (const [request, status] of cases) {
       const a = await exchange(port, Buffer.from(request, 'latin1'));
