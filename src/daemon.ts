@@ -12,10 +12,11 @@ import { chooseLauncher } from './ffmpeg/process.js';
 import { verifyTools } from './ffmpeg/verify-tools.js';
 import { createHardwareProfiler, type HardwareProfiler } from './hardware/profiler.js';
 import type { QuietGate } from './hardware/speed.js';
-import { httpBeatSender, startHeartbeat, type Heartbeat } from './heartbeat.js';
+import { httpBeatSender, startHeartbeat, tcpProbe, type Heartbeat } from './heartbeat.js';
 import { SegmentCache } from './hls/segment-cache.js';
 import { createHlsHandler } from './http/hls.js';
-import { createHttpServer } from './http/server.js';
+import { createMetrics } from './http/metrics.js';
+import { createHttpServer, type HttpTimeouts } from './http/server.js';
 import { registerStatusPage } from './http/status-page.js';
 import { generatedAuthToken, workerId } from './identity.js';
 import { readDisk, runHousekeeper } from './jobs/housekeeper.js';
@@ -45,6 +46,8 @@ export interface DaemonEnv {
     readonly roots?: { readonly sysRoot: string; readonly devRoot: string; readonly procRoot: string };
     readonly measureSpeed?: boolean;
   };
+  /** Shorter HTTP timeouts for tests of slow clients; the defaults suit a LAN. */
+  readonly httpTimeouts?: Partial<HttpTimeouts>;
 }
 
 const SEGMENT_CACHE_BYTES = 64 * 1024 * 1024;
@@ -161,17 +164,30 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     };
   };
 
+  const metrics = createMetrics({
+    jobs: () => jobs.list(),
+    cache: () => cache.stats(),
+    heartbeat: () => heartbeat?.stats ?? null,
+    status: () => jobs.capacity().status,
+    info: { version: VERSION, workerId: id, name: config.name },
+  });
   const hls = createHlsHandler({
     stream: (jobId) => jobs.stream(jobId),
     cache,
     segmentWaitMs: config.streams.segmentWaitMs,
+    onServed: metrics.onServed,
+    onWait: metrics.onWait,
   });
   const app = await createHttpServer({
     jobs,
     authToken,
     log,
     hls,
-    extraRoutes: registerStatusPage,
+    extraRoutes: (app, auth) => {
+      registerStatusPage(app);
+      metrics.register(app, auth);
+    },
+    ...(env.httpTimeouts === undefined ? {} : { timeouts: env.httpTimeouts }),
     // The heartbeat's payload: status, version, jobs and the hardware profile.
     health: statusPayload,
   });
@@ -196,6 +212,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
       payload: statusPayload,
       intervalMs: config.orchestrator.heartbeatIntervalMs,
       timeoutMs: config.orchestrator.timeoutMs,
+      probe: tcpProbe(config.orchestrator.url),
       signal: lifetime.signal,
       log,
     });

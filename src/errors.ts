@@ -11,6 +11,9 @@ export const ERROR_CODES = {
   BODY_TOO_LARGE: 413,
   METHOD_NOT_ALLOWED: 405,
   INVALID_REQUEST: 400,
+  /** Headers or body not received within the server's timeouts (slow or stalled client). */
+  REQUEST_TIMEOUT: 408,
+  HEADERS_TOO_LARGE: 431,
   // Job input
   INPUT_INVALID: 400,
   INPUT_PROTOCOL: 400,

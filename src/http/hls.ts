@@ -69,17 +69,17 @@ function sendBody(
   body: Buffer,
   headers: Record<string, string>,
   etag: string,
-): void {
+): number {
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, { ...CORS, etag, 'cache-control': headers['cache-control'] ?? 'no-cache' });
     res.end();
-    return;
+    return 0;
   }
   const range = parseRange(req.headers.range, body.length);
   if (range === 'invalid') {
     res.writeHead(416, { ...CORS, 'content-range': `bytes */${body.length}` });
     res.end();
-    return;
+    return 0;
   }
   const slice = range === null ? body : body.subarray(range.start, range.end + 1);
   res.writeHead(range === null ? 200 : 206, {
@@ -92,6 +92,7 @@ function sendBody(
   });
   if (req.method === 'HEAD') res.end();
   else res.end(slice);
+  return req.method === 'HEAD' ? 0 : slice.length;
 }
 
 async function fileExists(file: string): Promise<boolean> {
@@ -161,8 +162,7 @@ export function createHlsHandler(deps: HlsDeps): (req: IncomingMessage, res: Ser
       if (!handle.live && !body.includes('#EXT-X-ENDLIST'))
         body = Buffer.concat([body, Buffer.from('#EXT-X-ENDLIST\n')]);
       const ended = body.includes('#EXT-X-ENDLIST');
-      deps.onServed?.('playlist', body.length);
-      sendBody(
+      const sentPlaylist = sendBody(
         req,
         res,
         body,
@@ -173,6 +173,7 @@ export function createHlsHandler(deps: HlsDeps): (req: IncomingMessage, res: Ser
         },
         `"${body.length.toString(16)}-${hashTail(body)}"`,
       );
+      deps.onServed?.('playlist', sentPlaylist);
       return;
     }
     const index = segmentIndex(name);
@@ -197,8 +198,7 @@ export function createHlsHandler(deps: HlsDeps): (req: IncomingMessage, res: Ser
       sendError(res, 404, 'SEGMENT_NOT_FOUND', `segment ${index} was removed`);
       return;
     }
-    deps.onServed?.('segment', cached.body.length);
-    sendBody(
+    const sent = sendBody(
       req,
       res,
       cached.body,
@@ -206,6 +206,7 @@ export function createHlsHandler(deps: HlsDeps): (req: IncomingMessage, res: Ser
       { 'content-type': 'video/mp2t', 'cache-control': 'public, max-age=86400, immutable' },
       cached.etag,
     );
+    deps.onServed?.('segment', sent);
   };
 
   return (req, res) => {
