@@ -191,7 +191,8 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     // The heartbeat's payload: status, version, jobs and the hardware profile.
     health: statusPayload,
   });
-  await app.listen({ host: config.listen.host, port: config.listen.port });
+  // backlog 1024: a burst of TVs and players connecting at once is queued, not retried a second later (default 511).
+  await app.listen({ host: config.listen.host, port: config.listen.port, backlog: 1024 });
   const address = app.server.address() as AddressInfo;
   advertiseUrl = deriveAdvertiseUrl(
     config.advertiseUrl,
