@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildConfig, type Config, type ConfigFile } from '../../src/config.js';
 import { startDaemon, type Daemon, type DaemonEnv } from '../../src/daemon.js';
+import { isLive, type JobView } from '../../src/jobs/job.js';
 import { createLogger } from '../../src/log.js';
 
 export const TOKEN = 'test-token-0123456789';
@@ -136,4 +137,18 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Polls GET /jobs/{id} until the job has stopped (completed, failed or cancelled); returns that view. */
+export async function waitForJobEnd(d: TestDaemon, id: string, timeoutMs = 60_000): Promise<JobView> {
+  let view: JobView | undefined;
+  await waitFor(
+    async () => {
+      view = (await (await d.api('GET', `/jobs/${id}`)).json()) as JobView;
+      return !isLive(view.status);
+    },
+    timeoutMs,
+    `job ${id} to end`,
+  );
+  return view as JobView;
 }

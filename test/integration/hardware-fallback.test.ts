@@ -14,6 +14,7 @@ import {
   startTestDaemon,
   testConfig,
   waitFor,
+  waitForJobEnd,
   type TestDaemon,
   type TestOrchestrator,
 } from '../helpers/daemon.js';
@@ -66,19 +67,6 @@ async function startWithFakeGpu(mode: string, orchestrator?: TestOrchestrator) {
   return { d, tree };
 }
 
-async function finished(d: TestDaemon, id: string): Promise<JobView> {
-  let view: JobView | undefined;
-  await waitFor(
-    async () => {
-      view = (await (await d.api('GET', `/jobs/${id}`)).json()) as JobView;
-      return !['queued', 'running'].includes(view.status);
-    },
-    90_000,
-    `job ${id} to end`,
-  );
-  return view as JobView;
-}
-
 describe('a GPU that dies in the middle of a job', () => {
   let d: TestDaemon;
   let tree: FakeTree;
@@ -110,7 +98,7 @@ describe('a GPU that dies in the middle of a job', () => {
     assert.equal(((await res.json()) as JobView).encoder, 'h264_vaapi');
     // A viewer already waiting for a segment the GPU never makes gets it from the software run.
     const waiting = fetch(`${d.localUrl}/streams/gpu-dies/seg-3.ts`);
-    const done = await finished(d, 'gpu-dies');
+    const done = await waitForJobEnd(d, 'gpu-dies');
     const seg3 = await waiting;
     assert.equal(seg3.status, 200);
     const waitedBytes = Buffer.from(await seg3.arrayBuffer());
@@ -198,7 +186,7 @@ describe('a GPU that fails as soon as a job opens it', () => {
     });
     assert.equal(res.status, 202);
     assert.equal(((await res.json()) as JobView).encoder, 'h264_vaapi', 'unmeasured hardware ranks first');
-    const done = await finished(d, 'gpu-broken');
+    const done = await waitForJobEnd(d, 'gpu-broken');
     assert.equal(done.status, 'completed', done.error);
     assert.equal(done.encoder, 'libx264');
     assert.equal(done.fallback?.atSegment, 0);

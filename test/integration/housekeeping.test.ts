@@ -5,24 +5,18 @@ import { copyFileSync, existsSync, readFileSync, truncateSync, writeFileSync } f
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JobView } from '../../src/jobs/job.js';
-import { pidAlive, startTestDaemon, testConfig, waitFor, type TestDaemon } from '../helpers/daemon.js';
+import {
+  pidAlive,
+  startTestDaemon,
+  testConfig,
+  waitFor,
+  waitForJobEnd,
+  type TestDaemon,
+} from '../helpers/daemon.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';
 
 async function view(d: TestDaemon, id: string): Promise<JobView> {
   return (await (await d.api('GET', `/jobs/${id}`)).json()) as JobView;
-}
-
-async function ended(d: TestDaemon, id: string, timeoutMs = 60_000): Promise<JobView> {
-  let v: JobView | undefined;
-  await waitFor(
-    async () => {
-      v = await view(d, id);
-      return !['queued', 'running'].includes(v.status);
-    },
-    timeoutMs,
-    `job ${id} to end`,
-  );
-  return v as JobView;
 }
 
 describe('jobs nobody watches', () => {
@@ -97,7 +91,7 @@ describe('stopped streams and the disk', () => {
 
   it('deletes a finished stream keep_minutes after its last request; the job record stays', async () => {
     await d.api('POST', '/jobs', { id: 'brief', input: 'short.mp4', video: { codec: 'h264', height: 240 } });
-    assert.equal((await ended(d, 'brief')).status, 'completed');
+    assert.equal((await waitForJobEnd(d, 'brief')).status, 'completed');
     const dir = path.join(d.config.workDir, 'streams', 'brief');
     assert.equal((await fetch(`${d.localUrl}/streams/brief/stream.m3u8`)).status, 200);
     assert.ok(existsSync(dir));
@@ -119,7 +113,7 @@ describe('stopped streams and the disk', () => {
     });
     await waitFor(async () => (await view(d, 'doomed')).status === 'running', 10_000, 'the job to run');
     truncateSync(file, Math.floor(readFileSync(file).length / 4));
-    const v = await ended(d, 'doomed');
+    const v = await waitForJobEnd(d, 'doomed');
     assert.equal(v.status, 'failed');
     assert.match(v.error ?? '', /input ended after/);
     assert.equal((await fetch(`${d.localUrl}/health`)).status, 200);
