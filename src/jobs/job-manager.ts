@@ -8,12 +8,13 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { WorkerError } from '../errors.js';
 import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import type { LostJob } from '../ffmpeg/pid-records.js';
 import type { EncoderCheck, VideoCodec } from '../hardware/types.js';
 import { FileArrivals } from '../hls/file-arrivals.js';
 import { resolveInputPath } from '../media/input-path.js';
 import { admissionError, capacityState, type CapacityState } from './capacity.js';
 import { chooseEncoder } from './encoder-choice.js';
-import { viewOf, type JobEntry } from './job-entry.js';
+import { lostEntry, viewOf, type JobEntry } from './job-entry.js';
 import { isLive, type JobView } from './job.js';
 import type { JobRequest } from './job-request.js';
 import { runJob, type JobRunnerDeps } from './job-runner.js';
@@ -190,6 +191,15 @@ export class JobManager {
     } finally {
       await entry.arrivals.close();
       this.#deps.onChange();
+    }
+  }
+
+  /** Jobs a killed worker left running (their FFmpeg reaped at start): `failed`, ids taken until the next restart. */
+  registerLost(lost: readonly LostJob[]): void {
+    const now = new Date();
+    for (const job of lost) {
+      if (!this.#jobs.has(job.id))
+        this.#jobs.set(job.id, lostEntry(job, path.join(this.#deps.streamsDir, job.id), now));
     }
   }
 

@@ -12,7 +12,7 @@ import { contiguousSegments, resumeSegment } from '../hls/stream-playlist.js';
 import { lastLines, probeSource, type SourceInfo } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
 import { softwareEncoder } from './encoder-choice.js';
-import { finish, transition, type JobEntry } from './job-entry.js';
+import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
 import { DEFAULT_SEGMENT_SECONDS, planJob } from './plan.js';
 
 export interface JobRunnerDeps {
@@ -191,8 +191,11 @@ async function runOnce(
     },
   });
   entry.run = run;
-  if (run.pid > 0) deps.pidRecords.add(entry.id, run.pid, entry.dir);
   if (transition(entry, 'running')) entry.startedAt = new Date();
+  // The request goes into the record too: after a crash the next start reports the job as lost.
+  const unrecorded = run.pid > 0 ? deps.pidRecords.add(entry.id, run.pid, entry.dir, recordOf(entry)) : null;
+  if (unrecorded !== null)
+    deps.log.warn({ jobId: entry.id, err: unrecorded }, 'could not write the pid record');
   deps.log.info(
     { jobId: entry.id, pid: run.pid, encoder: entry.encoder.name, startSeconds },
     'ffmpeg started',
