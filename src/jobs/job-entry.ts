@@ -31,6 +31,8 @@ export interface JobEntry {
   task: Promise<void>;
   /** Last stream request or keepalive (ms since epoch); acceptance counts as the first. */
   lastActivity: number;
+  /** Last stream request or keepalive (ms since epoch); null until the first. */
+  lastRequest: number | null;
   /** The stream folder was deleted (keep_minutes, disk budget): its URLs answer 404. */
   streamRemoved: boolean;
 }
@@ -88,6 +90,7 @@ export function lostEntry(job: LostJob, dir: string, at: Date): JobEntry {
     run: null,
     task: Promise.resolve(),
     lastActivity: at.getTime(),
+    lastRequest: null,
     streamRemoved: true,
   };
 }
