@@ -96,9 +96,12 @@ describe('work_dir full', { skip }, () => {
     );
   });
   after(async () => {
-    await d?.stop();
-    await orchestrator.close();
-    execFileSync('umount', [workDir]);
+    try {
+      await d?.stop();
+      await orchestrator.close();
+    } finally {
+      execFileSync('umount', [workDir]);
+    }
   });
 
   it('fails the job that fills it with "No space left on device", stays healthy and reclaims the space', async () => {

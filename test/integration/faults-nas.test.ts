@@ -122,7 +122,10 @@ describe('a folder on the NAS made unreadable (chmod 000) mid-job', () => {
   after(async () => {
     chmodSync(sub, 0o755);
     worker.child.kill('SIGTERM');
+    // A worker that does not drain must not keep this file's process alive.
+    const timer = setTimeout(() => worker.child.kill('SIGKILL'), 15_000);
     const exit = await worker.exited;
+    clearTimeout(timer);
     assert.equal(exit.code, 0, worker.stderr);
   });
 
