@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { deriveAdvertiseUrl } from './advertise.js';
-import { PidRecords } from './ffmpeg/pid-records.js';
+import { lostJobs, PidRecords } from './ffmpeg/pid-records.js';
 import { chooseLauncher } from './ffmpeg/process.js';
 import { verifyTools } from './ffmpeg/verify-tools.js';
 import { createHardwareProfiler, type HardwareProfiler } from './hardware/profiler.js';
@@ -72,12 +72,14 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
   const streamsDir = path.join(config.workDir, 'streams');
   mkdirSync(streamsDir, { recursive: true });
   const pidRecords = new PidRecords(config.workDir);
-  for (const orphan of pidRecords.reapOrphans()) {
+  const orphans = pidRecords.reapOrphans();
+  for (const orphan of orphans) {
     log.warn(
       { jobId: orphan.jobId, pid: orphan.pid, killed: orphan.killed },
       'reaped ffmpeg left by an earlier run',
     );
   }
+  const lost = lostJobs(orphans);
   const removed = clearStreams(streamsDir);
   if (removed > 0) log.info({ removed }, 'removed stream folders of an earlier run');
 
@@ -148,6 +150,9 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     log,
     onChange: () => heartbeat?.nudge(),
   });
+  jobs.registerLost(lost);
+  for (const job of lost)
+    log.warn({ jobId: job.id, input: job.request.input }, 'job lost: the worker restarted');
 
   const statusPayload = (): Record<string, unknown> => {
     const capacity = jobs.capacity();

@@ -1,7 +1,20 @@
-// Records of running FFmpeg processes in work_dir/pids, so a worker that was SIGKILLed can reap them on its next start.
+// Records of running FFmpeg processes in work_dir/pids, so a worker that was SIGKILLed can reap them on its next
+// start and report their jobs as lost.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Value } from 'typebox/value';
+import { JOB_ID_RE, JobRequestSchema, type JobRequest } from '../jobs/job-request.js';
 import { readCmdline, readProcStat } from '../process/proc-stat.js';
+
+/** The job an FFmpeg worked for: enough to answer GET /jobs/{id} after a crash. Absent in records of older versions. */
+export interface RecordedJob {
+  readonly request: JobRequest;
+  /** ISO times. */
+  readonly createdAt: string;
+  readonly startedAt: string;
+  /** Encoder of the run (libx264, h264_vaapi, ...). */
+  readonly encoder: string;
+}
 
 export interface PidRecord {
   readonly jobId: string;
@@ -10,6 +23,7 @@ export interface PidRecord {
   readonly startTime: number;
   /** The stream folder FFmpeg writes to: it appears in FFmpeg's command line. */
   readonly outputDir: string;
+  readonly job?: RecordedJob;
 }
 
 export interface ReapedOrphan extends PidRecord {
@@ -26,6 +40,33 @@ export function recordMatches(
   return cmdline.some((arg) => arg.startsWith(record.outputDir));
 }
 
+const isIsoTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+
+/** Pure: the recorded job of a parsed record, or undefined when it is missing (older versions) or malformed. */
+export function recordedJob(raw: unknown): RecordedJob | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const j = raw as Record<string, unknown>;
+  if (!Value.Check(JobRequestSchema, j.request)) return undefined;
+  if (!isIsoTime(j.createdAt) || !isIsoTime(j.startedAt) || typeof j.encoder !== 'string') return undefined;
+  return { request: j.request, createdAt: j.createdAt, startedAt: j.startedAt, encoder: j.encoder };
+}
+
+/** A job a killed worker left running, as its pid record tells it. */
+export interface LostJob extends RecordedJob {
+  readonly id: string;
+}
+
+/** Pure: one lost job per job id among the reaped records (a job with a fallback run may have left two). */
+export function lostJobs(reaped: readonly ReapedOrphan[]): LostJob[] {
+  const byId = new Map<string, RecordedJob>();
+  for (const r of reaped) {
+    if (r.job === undefined || !JOB_ID_RE.test(r.jobId)) continue;
+    const seen = byId.get(r.jobId);
+    if (seen === undefined || seen.startedAt < r.job.startedAt) byId.set(r.jobId, r.job);
+  }
+  return [...byId].map(([id, job]) => ({ id, ...job }));
+}
+
 export class PidRecords {
   readonly #dir: string;
   readonly #procRoot: string;
@@ -40,19 +81,35 @@ export class PidRecords {
     return path.join(this.#dir, `${jobId}.${pid}.json`);
   }
 
-  /** Writes a record for a just-started FFmpeg (sync: it must exist before anything can kill the worker). */
-  add(jobId: string, pid: number, outputDir: string): void {
+  /**
+   * Writes a record for a just-started FFmpeg (sync: it must exist before anything can kill the worker). Returns the
+   * error instead of throwing (a full work_dir): the job runs on, only a crash would then leave its FFmpeg behind.
+   */
+  add(jobId: string, pid: number, outputDir: string, job?: RecordedJob): Error | null {
     const stat = readProcStat(pid, this.#procRoot);
-    if (stat === null) return;
-    const record: PidRecord = { jobId, pid, startTime: stat.startTime, outputDir };
-    writeFileSync(this.#file(jobId, pid), JSON.stringify(record));
+    if (stat === null) return null;
+    const record: PidRecord = { jobId, pid, startTime: stat.startTime, outputDir, ...(job ? { job } : {}) };
+    try {
+      writeFileSync(this.#file(jobId, pid), JSON.stringify(record));
+      return null;
+    } catch (err) {
+      try {
+        rmSync(this.#file(jobId, pid), { force: true });
+      } catch {
+        // Nothing more to clean.
+      }
+      return err instanceof Error ? err : new Error(String(err));
+    }
   }
 
   remove(jobId: string, pid: number): void {
     rmSync(this.#file(jobId, pid), { force: true });
   }
 
-  /** Kills every recorded FFmpeg that is still the same process (pid + start time + its output folder), and clears the records. */
+  /**
+   * Kills every recorded FFmpeg that is still the same process (pid + start time + its output folder), and clears
+   * the records. Every record is returned: its job was live when the worker died, whether FFmpeg still ran or not.
+   */
   reapOrphans(): ReapedOrphan[] {
     const reaped: ReapedOrphan[] = [];
     let names: string[];
@@ -63,13 +120,14 @@ export class PidRecords {
     }
     for (const name of names) {
       const file = path.join(this.#dir, name);
-      let record: PidRecord | null = null;
+      let raw: Partial<Record<keyof PidRecord, unknown>> | null = null;
       try {
-        record = JSON.parse(readFileSync(file, 'utf8')) as PidRecord;
+        raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<keyof PidRecord, unknown>>;
       } catch {
         // A record cut short by a crash: nothing to verify against, so nothing is killed.
       }
-      if (record !== null && Number.isInteger(record.pid) && record.pid > 1) {
+      const record = raw === null ? null : pidRecord(raw);
+      if (record !== null) {
         const live = readProcStat(record.pid, this.#procRoot);
         const matches = recordMatches(record, live, readCmdline(record.pid, this.#procRoot));
         if (matches) {
@@ -91,4 +149,14 @@ export class PidRecords {
     }
     return reaped;
   }
+}
+
+/** A parsed record's fields checked; null when it cannot name a process safely. */
+function pidRecord(raw: Partial<Record<keyof PidRecord, unknown>>): PidRecord | null {
+  const { jobId, pid, startTime, outputDir } = raw;
+  if (typeof jobId !== 'string' || typeof outputDir !== 'string' || typeof startTime !== 'number')
+    return null;
+  if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 1) return null;
+  const job = recordedJob(raw.job);
+  return { jobId, pid, startTime, outputDir, ...(job ? { job } : {}) };
 }

@@ -6,7 +6,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { DiskState, JobManager } from './job-manager.js';
-import { freeDiskFloor, idleJobs, jobToStopForMemory, streamsToEvict, type JobFacts } from './sweep-rules.js';
+import {
+  diskFullReason,
+  freeDiskFloor,
+  idleJobs,
+  jobToStopForMemory,
+  streamsToEvict,
+  type JobFacts,
+} from './sweep-rules.js';
 
 export interface HousekeeperDeps {
   readonly jobs: JobManager;
@@ -82,7 +89,11 @@ export async function sweep(deps: HousekeeperDeps): Promise<void> {
       floorBytes: disk.floorBytes,
     });
     for (const id of evict) await jobs.removeStream(id);
-    jobs.noteDisk(evict.length > 0 ? await readDisk(config.workDir, config.streams.minFreeDiskBytes) : disk);
+    const left = evict.length > 0 ? await readDisk(config.workDir, config.streams.minFreeDiskBytes) : disk;
+    jobs.noteDisk(left);
+    // Still full after deleting what may go: no running FFmpeg can write, and FFmpeg would not stop by itself.
+    const full = diskFullReason(left.freeBytes);
+    if (full !== null) for (const id of jobs.liveIds()) await jobs.fail(id, full);
   } catch (err) {
     log.warn({ err }, 'housekeeping sweep failed');
   }

@@ -1,7 +1,8 @@
 // The job manager's mutable record of one job, and the public view of it. Only the manager and its runner
 // change an entry.
+import type { LostJob, RecordedJob } from '../ffmpeg/pid-records.js';
 import type { FfmpegRun } from '../ffmpeg/process.js';
-import type { FileArrivals } from '../hls/file-arrivals.js';
+import { FileArrivals } from '../hls/file-arrivals.js';
 import { canTransition, type JobFallback, type JobOutput, type JobStatus, type JobView } from './job.js';
 import type { JobRequest } from './job-request.js';
 import type { EncoderChoice } from './plan.js';
@@ -30,6 +31,8 @@ export interface JobEntry {
   task: Promise<void>;
   /** Last stream request or keepalive (ms since epoch); acceptance counts as the first. */
   lastActivity: number;
+  /** Last stream request or keepalive (ms since epoch); null until the first. */
+  lastRequest: number | null;
   /** The stream folder was deleted (keep_minutes, disk budget): its URLs answer 404. */
   streamRemoved: boolean;
 }
@@ -48,6 +51,48 @@ export function finish(entry: JobEntry, to: 'completed' | 'failed' | 'cancelled'
   entry.speed = null;
   if (error !== undefined) entry.error = error;
   if (to === 'cancelled') entry.cancelReason ??= 'cancelled';
+}
+
+/** What a pid record keeps of a running job, so a restart after a crash can report it as lost. */
+export function recordOf(e: JobEntry): RecordedJob {
+  return {
+    request: e.request,
+    createdAt: e.createdAt.toISOString(),
+    startedAt: (e.startedAt ?? new Date()).toISOString(),
+    encoder: e.encoder.name,
+  };
+}
+
+/** The error of a job that was running when the worker was killed. */
+export const LOST_JOB_ERROR = 'worker restarted';
+
+/** The record of a job a killed worker left running: failed at `at` (this start), its stream already removed. */
+export function lostEntry(job: LostJob, dir: string, at: Date): JobEntry {
+  return {
+    id: job.id,
+    request: job.request,
+    dir,
+    arrivals: new FileArrivals(dir),
+    abort: new AbortController(),
+    createdAt: new Date(job.createdAt),
+    status: 'failed',
+    progress: 0,
+    error: LOST_JOB_ERROR,
+    cancelReason: undefined,
+    startedAt: new Date(job.startedAt),
+    finishedAt: at,
+    durationSeconds: null,
+    speed: null,
+    encoder: { name: job.encoder, accelerator: null, device: null },
+    fallback: null,
+    output: null,
+    segmentsReady: 0,
+    run: null,
+    task: Promise.resolve(),
+    lastActivity: at.getTime(),
+    lastRequest: null,
+    streamRemoved: true,
+  };
 }
 
 /** What GET /jobs/{id} answers for an entry. */

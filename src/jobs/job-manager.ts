@@ -8,12 +8,13 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { WorkerError } from '../errors.js';
 import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import type { LostJob } from '../ffmpeg/pid-records.js';
 import type { EncoderCheck, VideoCodec } from '../hardware/types.js';
 import { FileArrivals } from '../hls/file-arrivals.js';
 import { resolveInputPath } from '../media/input-path.js';
 import { admissionError, capacityState, type CapacityState } from './capacity.js';
 import { chooseEncoder } from './encoder-choice.js';
-import { viewOf, type JobEntry } from './job-entry.js';
+import { finish, lostEntry, viewOf, type JobEntry } from './job-entry.js';
 import { isLive, type JobView } from './job.js';
 import type { JobRequest } from './job-request.js';
 import { runJob, type JobRunnerDeps } from './job-runner.js';
@@ -35,8 +36,6 @@ export interface JobManagerDeps extends JobRunnerDeps {
   readonly advertiseUrl: () => string;
   readonly availableMemoryBytes: () => number;
   readonly encoders: EncoderCatalog;
-  /** Free space on work_dir's filesystem and the floor to keep (statfs); read before each admission. */
-  readonly readDisk: () => Promise<DiskState>;
   readonly log: Logger;
   /** Called whenever the worker's status may have changed (the heartbeat sends a beat at once). */
   readonly onChange: () => void;
@@ -54,6 +53,7 @@ export interface SweepEntry {
   readonly live: boolean;
   readonly createdAt: number;
   readonly lastActivity: number;
+  readonly lastRequest: number | null;
   readonly finishedAt: number | null;
   readonly streamRemoved: boolean;
 }
@@ -163,6 +163,7 @@ export class JobManager {
       run: null,
       task: Promise.resolve(),
       lastActivity: Date.now(),
+      lastRequest: null,
       streamRemoved: false,
     };
     arrivals.start();
@@ -193,18 +194,41 @@ export class JobManager {
     }
   }
 
+  /** Jobs a killed worker left running (their FFmpeg reaped at start): `failed`, ids taken until the next restart. */
+  registerLost(lost: readonly LostJob[]): void {
+    const now = new Date();
+    for (const job of lost) {
+      if (!this.#jobs.has(job.id))
+        this.#jobs.set(job.id, lostEntry(job, path.join(this.#deps.streamsDir, job.id), now));
+    }
+  }
+
   /** Cancels a live job: FFmpeg gets SIGTERM, then SIGKILL, and is reaped before this resolves. Terminal jobs are left as they are. */
   async cancel(id: string, reason = 'cancelled by request'): Promise<JobView> {
     const entry = this.#jobs.get(id);
     if (entry === undefined) throw new WorkerError('JOB_NOT_FOUND', `no job with id ${id}`);
     if (isLive(entry.status)) {
       entry.cancelReason = reason;
-      entry.abort.abort();
-      await entry.run?.stop();
-      await entry.task;
+      await this.#stop(entry);
       this.#deps.log.info({ jobId: id, reason }, 'job cancelled');
     }
     return this.#view(entry);
+  }
+
+  /** Ends a live job as failed (work_dir is full): FFmpeg is stopped and reaped before this resolves. */
+  async fail(id: string, reason: string): Promise<void> {
+    const entry = this.#jobs.get(id);
+    if (entry === undefined || !isLive(entry.status)) return;
+    finish(entry, 'failed', reason);
+    await this.#stop(entry);
+    this.#deps.log.warn({ jobId: id, reason }, 'job failed');
+  }
+
+  /** Aborts the runner (which then ends the job unless it has ended already) and waits for its FFmpeg and task. */
+  async #stop(entry: JobEntry): Promise<void> {
+    entry.abort.abort();
+    await entry.run?.stop();
+    await entry.task;
   }
 
   /** Stops taking jobs, cancels every live one and waits until every FFmpeg has been reaped. */
@@ -229,7 +253,7 @@ export class JobManager {
   stream(id: string): StreamHandle | null {
     const entry = this.#jobs.get(id);
     if (entry === undefined || entry.streamRemoved) return null;
-    entry.lastActivity = Date.now();
+    entry.lastActivity = entry.lastRequest = Date.now();
     return {
       dir: entry.dir,
       live: isLive(entry.status),
@@ -242,7 +266,7 @@ export class JobManager {
   keepalive(id: string): JobView {
     const entry = this.#jobs.get(id);
     if (entry === undefined) throw new WorkerError('JOB_NOT_FOUND', `no job with id ${id}`);
-    entry.lastActivity = Date.now();
+    entry.lastActivity = entry.lastRequest = Date.now();
     return this.#view(entry);
   }
 
@@ -254,6 +278,7 @@ export class JobManager {
       live: isLive(e.status),
       createdAt: e.createdAt.getTime(),
       lastActivity: e.lastActivity,
+      lastRequest: e.lastRequest,
       finishedAt: e.finishedAt?.getTime() ?? null,
       streamRemoved: e.streamRemoved,
     }));

@@ -12,8 +12,10 @@ import { contiguousSegments, resumeSegment } from '../hls/stream-playlist.js';
 import { lastLines, probeSource, type SourceInfo } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
 import { softwareEncoder } from './encoder-choice.js';
-import { finish, transition, type JobEntry } from './job-entry.js';
+import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
+import type { DiskState } from './job-manager.js';
 import { DEFAULT_SEGMENT_SECONDS, planJob } from './plan.js';
+import { diskFullReason } from './sweep-rules.js';
 
 export interface JobRunnerDeps {
   readonly config: Config;
@@ -29,6 +31,16 @@ export interface JobRunnerDeps {
   readonly forgetFile: (file: string) => void;
   readonly log: Logger;
   readonly onChange: () => void;
+  /** Free space on work_dir's filesystem: a run that ends early on a full disk says so. */
+  readonly readDisk: () => Promise<DiskState>;
+}
+
+/** The full-disk reason when work_dir has no room left (FFmpeg 5.1 exits 0 without a word when its writes fail). */
+async function fullDisk(deps: JobRunnerDeps): Promise<string | null> {
+  return deps.readDisk().then(
+    (disk) => diskFullReason(disk.freeBytes),
+    () => null,
+  );
 }
 
 /** Why FFmpeg failed, in FFmpeg's own words where it printed any. */
@@ -124,7 +136,7 @@ async function encode(
       const short = await endedEarly(playlist, entry.durationSeconds, segmentSeconds);
       if (short !== null) {
         await playlist.update();
-        finish(entry, 'failed', short);
+        finish(entry, 'failed', (await fullDisk(deps)) ?? short);
         return;
       }
       await playlist.finish();
@@ -132,9 +144,10 @@ async function encode(
       finish(entry, 'completed');
       return;
     }
-    const reason = exitReason(exit);
+    const full = await fullDisk(deps);
+    const reason = full ?? exitReason(exit);
     await playlist.update();
-    if (entry.encoder.accelerator === null) {
+    if (entry.encoder.accelerator === null || full !== null) {
       finish(entry, 'failed', reason);
       return;
     }
@@ -191,8 +204,11 @@ async function runOnce(
     },
   });
   entry.run = run;
-  if (run.pid > 0) deps.pidRecords.add(entry.id, run.pid, entry.dir);
   if (transition(entry, 'running')) entry.startedAt = new Date();
+  // The request goes into the record too: after a crash the next start reports the job as lost.
+  const unrecorded = run.pid > 0 ? deps.pidRecords.add(entry.id, run.pid, entry.dir, recordOf(entry)) : null;
+  if (unrecorded !== null)
+    deps.log.warn({ jobId: entry.id, err: unrecorded }, 'could not write the pid record');
   deps.log.info(
     { jobId: entry.id, pid: run.pid, encoder: entry.encoder.name, startSeconds },
     'ffmpeg started',

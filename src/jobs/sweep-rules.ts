@@ -7,6 +7,8 @@ export interface JobFacts {
   readonly createdAt: number;
   /** Last stream request or keepalive (ms); the acceptance counts as the first. */
   readonly lastActivity: number;
+  /** Last stream request or keepalive (ms); null when there was none (the acceptance does not count). */
+  readonly lastRequest: number | null;
   /** When the job stopped (ms), null while live. */
   readonly finishedAt: number | null;
   /** Bytes its stream folder holds; 0 once deleted. */
@@ -48,8 +50,11 @@ export function streamsToEvict(jobs: readonly JobFacts[], now: number, budget: D
     free += j.bytes;
   }
   const over = (): boolean => (budget.maxBytes > 0 && total > budget.maxBytes) || free < budget.floorBytes;
+  // Only a client's request protects a stream: a failed job nobody fetched may go at once.
+  const fetchedRecently = (j: JobFacts): boolean =>
+    j.lastRequest !== null && now - j.lastRequest < RECENT_FETCH_MS;
   const candidates = stopped
-    .filter((j) => !evict.has(j.id) && now - j.lastActivity >= RECENT_FETCH_MS)
+    .filter((j) => !evict.has(j.id) && !fetchedRecently(j))
     .sort((a, b) => lastUse(a) - lastUse(b));
   for (const j of candidates) {
     if (!over()) break;
@@ -69,6 +74,15 @@ export function jobToStopForMemory(
   if (floorBytes <= 0 || availableBytes >= floorBytes / 2) return null;
   const live = jobs.filter((j) => j.live).sort((a, b) => b.createdAt - a.createdAt);
   return live[0]?.id ?? null;
+}
+
+/** Under this much free space on work_dir's filesystem FFmpeg's writes fail (FFmpeg 5.1 says nothing and exits 0). */
+export const FULL_DISK_BYTES = 1024 * 1024;
+
+/** The failure reason of jobs writing to a full work_dir, or null when there is room. */
+export function diskFullReason(freeBytes: number): string | null {
+  if (freeBytes >= FULL_DISK_BYTES) return null;
+  return `No space left on device: work_dir's filesystem has ${Math.round(freeBytes / 1024)} KiB free, the stream could not be written`;
 }
 
 /** The free-space floor: configured, else 10 % of the filesystem, at most 1 GiB. */

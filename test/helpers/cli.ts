@@ -23,11 +23,17 @@ export function writeConfig(dir: string, config: Record<string, unknown>): strin
   return file;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+/** `user`: run the worker as another user (uid and gid), as an operator's service user would. */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  user?: { readonly uid: number; readonly gid: number },
+): CliProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...user,
   });
   const lines: Record<string, unknown>[] = [];
   const listeners: (() => void)[] = [];

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readProcStat } from '../../src/process/proc-stat.js';
-import { runCli, writeConfig } from '../helpers/cli.js';
+import { runCli, writeConfig, type CliProcess } from '../helpers/cli.js';
 import { pidAlive, startOrchestrator, waitFor, type TestOrchestrator } from '../helpers/daemon.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';
 
@@ -71,9 +71,19 @@ describe('worker process lifecycle', () => {
     mount = makeMountDir();
     copyFileSync(makeMedia({ seconds: 60, width: 1280, height: 720 }), path.join(mount, 'long.mp4'));
   });
+  // Workers a failed assertion left running would keep this file's process alive: kill them.
+  const workers: CliProcess[] = [];
   after(async () => {
+    for (const w of workers)
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
     await orchestrator.close();
   });
+
+  function startWorker(workDir: string): CliProcess {
+    const p = runCli(['start', '--config', config(workDir)]);
+    workers.push(p);
+    return p;
+  }
 
   function config(workDir: string): string {
     return writeConfig(workDir, {
@@ -86,11 +96,19 @@ describe('worker process lifecycle', () => {
     });
   }
 
-  async function startJob(url: string, id: string): Promise<void> {
-    const res = await fetch(`${url}/jobs`, {
-      method: 'POST',
+  function api(url: string, method: string, route: string, body?: unknown): Promise<Response> {
+    return fetch(`${url}${route}`, {
+      method,
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id, input: 'long.mp4', video: { codec: 'h264', height: 720 } }),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  }
+
+  async function startJob(url: string, id: string): Promise<void> {
+    const res = await api(url, 'POST', '/jobs', {
+      id,
+      input: 'long.mp4',
+      video: { codec: 'h264', height: 720 },
     });
     assert.equal(res.status, 202, await res.text());
   }
@@ -108,7 +126,7 @@ describe('worker process lifecycle', () => {
 
   it('drains on SIGTERM: draining beat, FFmpeg killed and reaped, exit 0', async () => {
     const workDir = mkdtempSync(path.join(tmpdir(), 'tw-cli-work-'));
-    const p = runCli(['start', '--config', config(workDir)]);
+    const p = startWorker(workDir);
     const listening = await p.waitForLog('worker listening');
     const url = String(listening.url);
     await startJob(url, 'term');
@@ -124,9 +142,9 @@ describe('worker process lifecycle', () => {
     assert.ok(auth.every((a) => a === 'Bearer orch-token'));
   });
 
-  it('after SIGKILL the next start reaps the orphaned FFmpeg and spares a reused pid', async () => {
+  it('after SIGKILL the next start reaps the orphaned FFmpeg, spares a reused pid and reports the job lost', async () => {
     const workDir = mkdtempSync(path.join(tmpdir(), 'tw-cli-work-'));
-    const p = runCli(['start', '--config', config(workDir)]);
+    const p = startWorker(workDir);
     const url = String((await p.waitForLog('worker listening')).url);
     await startJob(url, 'crash');
     await waitRunning(url, 'crash');
@@ -151,7 +169,7 @@ describe('worker process lifecycle', () => {
       }),
     );
 
-    const again = runCli(['start', '--config', config(workDir)]);
+    const again = startWorker(workDir);
     const reaped = await again.waitForLog('reaped ffmpeg left by an earlier run');
     await again.waitForLog('worker listening');
     await waitFor(() => !pidAlive(orphanPid), 2000, 'orphan to be killed');
@@ -167,6 +185,29 @@ describe('worker process lifecycle', () => {
     );
     assert.ok(pidAlive(bystanderPid), 'the unrelated process survived');
     bystander.kill();
+
+    // The job the crash interrupted is reported as lost; the old-format record (no request) is not a job.
+    const againUrl = String((await again.waitForLog('worker listening')).url);
+    const lost = (await (await fetch(`${againUrl}/jobs/crash`)).json()) as Record<string, unknown>;
+    assert.equal(lost.status, 'failed');
+    assert.equal(lost.error, 'worker restarted');
+    assert.equal(lost.input, 'long.mp4');
+    assert.deepEqual(lost.request, { id: 'crash', input: 'long.mp4', video: { codec: 'h264', height: 720 } });
+    assert.equal(typeof lost.startedAt, 'string');
+    const listed = (await (await api(againUrl, 'GET', '/jobs')).json()) as { jobs: { id: string }[] };
+    assert.deepEqual(
+      listed.jobs.map((j) => j.id),
+      ['crash'],
+    );
+    assert.equal((await fetch(`${againUrl}/jobs/stale`)).status, 404);
+    assert.equal((await fetch(`${againUrl}/streams/crash/stream.m3u8`)).status, 404);
+    const reuse = await api(againUrl, 'POST', '/jobs', {
+      id: 'crash',
+      input: 'long.mp4',
+      video: { codec: 'h264' },
+    });
+    assert.equal(reuse.status, 409);
+    assert.equal(((await reuse.json()) as { error: { code: string } }).error.code, 'JOB_EXISTS');
     // Same identity across restarts.
     await waitFor(
       () => orchestrator.beats.some((b) => b.body.workerId === firstId && b.at > Date.now() - 5000),
@@ -175,6 +216,14 @@ describe('worker process lifecycle', () => {
     );
     again.child.kill('SIGTERM');
     assert.equal((await again.exited).code, 0);
+
+    // A drained stop leaves no records: the start after it has forgotten the lost job, like any finished one.
+    assert.deepEqual(readdirSync(path.join(workDir, 'pids')), []);
+    const third = startWorker(workDir);
+    const thirdUrl = String((await third.waitForLog('worker listening')).url);
+    assert.equal((await fetch(`${thirdUrl}/jobs/crash`)).status, 404);
+    third.child.kill('SIGTERM');
+    assert.equal((await third.exited).code, 0);
   });
 });
 

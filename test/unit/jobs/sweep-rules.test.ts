@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  diskFullReason,
   freeDiskFloor,
+  FULL_DISK_BYTES,
   idleJobs,
   jobToStopForMemory,
   RECENT_FETCH_MS,
@@ -14,8 +16,10 @@ const MIN = 60_000;
 const MB = 1024 * 1024;
 const now = 1_000 * MIN;
 
+/** A request at lastActivity unless told otherwise. */
 function job(id: string, partial: Partial<JobFacts>): JobFacts {
-  return { id, live: false, createdAt: 0, lastActivity: 0, finishedAt: 0, bytes: 10 * MB, ...partial };
+  const base = { id, live: false, createdAt: 0, lastActivity: 0, finishedAt: 0, bytes: 10 * MB, ...partial };
+  return { lastRequest: base.lastActivity, ...base };
 }
 
 describe('idleJobs', () => {
@@ -59,6 +63,28 @@ describe('streamsToEvict', () => {
     const jobs = [job('a', { finishedAt: now - 10 * MIN, lastActivity: now - 10 * MIN })];
     assert.deepEqual(streamsToEvict(jobs, now, { ...roomy, freeBytes: 95 * MB }), ['a']);
     assert.deepEqual(streamsToEvict(jobs, now, { ...roomy, freeBytes: 105 * MB }), []);
+  });
+
+  it('a stream nobody ever fetched may go at once under pressure; its acceptance is not a fetch', () => {
+    const accepted = now - 10_000;
+    const jobs = [
+      job('never-fetched', {
+        finishedAt: now - 1000,
+        createdAt: accepted,
+        lastActivity: accepted,
+        lastRequest: null,
+      }),
+      job('just-fetched', { finishedAt: now - 1000, lastActivity: now - 5000, lastRequest: now - 5000 }),
+    ];
+    assert.deepEqual(streamsToEvict(jobs, now, { ...roomy, freeBytes: 0 }), ['never-fetched']);
+  });
+});
+
+describe('diskFullReason', () => {
+  it("names the full disk in the system's words once under FULL_DISK_BYTES", () => {
+    assert.match(diskFullReason(0) ?? '', /^No space left on device: .* 0 KiB free/);
+    assert.equal(diskFullReason(FULL_DISK_BYTES - 1) === null, false);
+    assert.equal(diskFullReason(FULL_DISK_BYTES), null);
   });
 });
 
