@@ -272,12 +272,14 @@ export class JobManager {
 
   /** Every job as the sweep sees it. */
   sweepEntries(): SweepEntry[] {
+    const now = Date.now();
     return [...this.#jobs.values()].map((e) => ({
       id: e.id,
       dir: e.dir,
       live: isLive(e.status),
       createdAt: e.createdAt.getTime(),
-      lastActivity: e.lastActivity,
+      // A viewer still waiting for a file (the first playlist, a segment not yet made) is watching right now.
+      lastActivity: e.arrivals.waiting > 0 ? now : e.lastActivity,
       lastRequest: e.lastRequest,
       finishedAt: e.finishedAt?.getTime() ?? null,
       streamRemoved: e.streamRemoved,

@@ -65,6 +65,19 @@ describe('jobs nobody watches', () => {
     await d.api('DELETE', '/jobs/kept');
   });
 
+  it('counts a viewer still waiting for a segment not yet made as watching', async () => {
+    await d.api('POST', '/jobs', { id: 'patient', input: 'long.mp4', video: { codec: 'h264', height: 720 } });
+    // Segment 12 (48 s in) takes far longer than the 2 s idle limit to appear: the request waits all along.
+    const waiting = fetch(`${d.localUrl}/streams/patient/seg-12.ts`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    await new Promise((r) => setTimeout(r, 4000));
+    assert.equal((await view(d, 'patient')).status, 'running');
+    await d.api('DELETE', '/jobs/patient');
+    assert.ok([200, 404].includes(await waiting));
+  });
+
   it('keepalive needs the bearer and a known job', async () => {
     const anonymous = await fetch(`${d.localUrl}/jobs/kept/keepalive`, { method: 'POST' });
     assert.equal(anonymous.status, 401);
