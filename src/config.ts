@@ -68,6 +68,14 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    serving: Type.Optional(
+      Type.Object(
+        {
+          cache_mb: Type.Optional(Type.Integer({ minimum: 0, maximum: 65536 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     log_level: Type.Optional(
       Type.Union([
         Type.Literal('fatal'),
@@ -110,6 +118,8 @@ export interface Config {
     readonly threads: 'auto' | number;
   };
   readonly streams: { readonly segmentWaitMs: number };
+  /** Bytes of finished files kept in memory; null: derived from total memory at start. */
+  readonly serving: { readonly cacheBytes: number | null };
   readonly logLevel: LogLevel;
   /** Where the config came from: a file path, or 'embedded default'. */
   readonly source: string;
@@ -186,6 +196,9 @@ export function buildConfig(raw: unknown, baseDir: string, inputs: ConfigInputs,
       threads: file.ffmpeg?.threads ?? 'auto',
     },
     streams: { segmentWaitMs: Math.round((file.streams?.segment_wait_seconds ?? 30) * 1000) },
+    serving: {
+      cacheBytes: file.serving?.cache_mb === undefined ? null : file.serving.cache_mb * 1024 * 1024,
+    },
     logLevel:
       nonEmpty(inputs.env.TRANSCODE_WORKER_LOG_LEVEL) === undefined
         ? (file.log_level ?? 'info')

@@ -11,7 +11,7 @@ import { chooseLauncher } from './ffmpeg/process.js';
 import { verifyTools } from './ffmpeg/verify-tools.js';
 import { createHardwareProfiler, type HardwareProfiler } from './hardware/profiler.js';
 import { httpBeatSender, startHeartbeat, type Heartbeat } from './heartbeat.js';
-import { SegmentCache } from './hls/segment-cache.js';
+import { defaultCacheBytes, SegmentCache } from './hls/segment-cache.js';
 import { createHlsHandler } from './http/hls.js';
 import { createHttpServer } from './http/server.js';
 import { registerStatusPage } from './http/status-page.js';
@@ -39,8 +39,6 @@ export interface DaemonEnv {
   readonly platform: NodeJS.Platform;
   readonly envPath: string | undefined;
 }
-
-const SEGMENT_CACHE_BYTES = 64 * 1024 * 1024;
 
 function software(codec: 'h264' | 'hevc'): EncoderChoice {
   return { name: codec === 'h264' ? 'libx264' : 'libx265', accelerator: null, device: null };
@@ -103,7 +101,9 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
 
   let advertiseUrl = '';
   let heartbeat: Heartbeat | null = null;
-  const cache = new SegmentCache(SEGMENT_CACHE_BYTES);
+  const cache = new SegmentCache(
+    config.serving.cacheBytes ?? defaultCacheBytes(hardware.memory().totalBytes),
+  );
   const jobs = new JobManager({
     config,
     runCommand,
@@ -160,7 +160,15 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
   const localHost = ['0.0.0.0', '::'].includes(config.listen.host) ? '127.0.0.1' : config.listen.host;
   const localUrl = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${address.port}`;
   log.info(
-    { url: localUrl, advertiseUrl, workerId: id, version: VERSION, ffmpeg: ffmpegVersion, os: release() },
+    {
+      url: localUrl,
+      advertiseUrl,
+      workerId: id,
+      version: VERSION,
+      ffmpeg: ffmpegVersion,
+      os: release(),
+      cacheMb: cache.maxBytes / 1024 / 1024,
+    },
     'worker listening',
   );
 
