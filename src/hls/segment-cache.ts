@@ -1,8 +1,8 @@
 // Finished files (segments, playlists) in memory: one disk read, then every client gets the same Buffer. LRU by
 // bytes; an entry is valid only for the file version (inode, size, mtime) it was read from; concurrent misses for one
 // file share a single read.
-import { open } from 'node:fs/promises';
 import { sameIdentity, type FileIdentity } from './byte-serving.js';
+import { closeFile, openFile, readAt } from './file-read.js';
 
 export interface CachedFile {
   readonly body: Buffer;
@@ -27,13 +27,12 @@ export function defaultCacheBytes(totalMemoryBytes: number): number {
 
 /** Reads a whole file with one read of its full size (not 16 KiB chunks), identity from the open descriptor. */
 async function readWhole(file: string): Promise<CachedFile> {
-  const fh = await open(file, 'r');
+  const { fd, info } = openFile(file);
   try {
-    const info = await fh.stat();
     const body = Buffer.allocUnsafe(info.size);
     let filled = 0;
     while (filled < body.length) {
-      const { bytesRead } = await fh.read(body, filled, body.length - filled, filled);
+      const bytesRead = await readAt(fd, body, filled, body.length - filled, filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
@@ -42,7 +41,7 @@ async function readWhole(file: string): Promise<CachedFile> {
       identity: { ino: info.ino, size: filled, mtimeMs: info.mtimeMs },
     };
   } finally {
-    await fh.close();
+    closeFile(fd);
   }
 }
 
@@ -112,6 +111,17 @@ export class SegmentCache {
       this.#entries.delete(key);
       this.#bytes -= value.body.length;
     }
+  }
+
+  /** Forgets every file whose path starts with `prefix` (a segment about to be remade, a removed stream). */
+  dropPrefix(prefix: string): void {
+    for (const [key, value] of this.#entries) {
+      if (!key.startsWith(prefix)) continue;
+      this.#entries.delete(key);
+      this.#bytes -= value.body.length;
+    }
+    // Later requests must not join a read of the old version.
+    for (const key of this.#inflight.keys()) if (key.startsWith(prefix)) this.#inflight.delete(key);
   }
 
   stats(): SegmentCacheStats {

@@ -3,13 +3,13 @@
 // files too large for the cache stream from disk in 1 MiB reads.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { closeFile, openFile, statFile } from '../hls/file-read.js';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { PLAYLIST_NAME, segmentIndex } from '../ffmpeg/hls-args.js';
 import { JOB_ID_RE } from '../jobs/job-request.js';
 import type { StreamHandle } from '../jobs/job-manager.js';
 import { chooseAnswer, fileEtag, type Answer } from '../hls/byte-serving.js';
+import { ChunkPool, sendFileSpan } from '../hls/disk-sender.js';
 import type { SegmentCache } from '../hls/segment-cache.js';
 import type { ErrorCode } from '../errors.js';
 
@@ -27,8 +27,8 @@ const CORS = {
 // A segment's bytes never change under one ETag; no `immutable`, so a reload still revalidates and a job id reused
 // after a restart (new inode, new ETag) is fetched again.
 const SEGMENT_HEADERS = { 'content-type': 'video/mp2t', 'cache-control': 'public, max-age=86400' } as const;
-// One read per MiB on the disk path: Node's default 16 KiB chunks are about 4× slower.
-const DISK_READ_BYTES = 1 << 20;
+// Disk-path chunk buffers (1 MiB each) that may exist at once, whatever the number of clients.
+const DISK_CHUNKS = 8;
 
 type BodyHeaders = Readonly<{ 'content-type': string; 'cache-control': string }>;
 
@@ -110,29 +110,15 @@ async function sendFromDisk(
   res: ServerResponse,
   file: string,
   headers: BodyHeaders,
+  pool: ChunkPool,
 ): Promise<void> {
-  const fh = await open(file, 'r');
-  let streaming = false;
+  const { fd, info } = openFile(file);
   try {
-    const info = await fh.stat();
     const etag = fileEtag(info);
     const span = writeAnswer(req, res, chooseAnswer(req.headers, info.size, etag), info.size, etag, headers);
-    if (span === null) return;
-    streaming = true;
-    const body = fh.createReadStream({ start: span.start, end: span.end, highWaterMark: DISK_READ_BYTES });
-    // A client that leaves mid-body ends the pipeline with an error: nothing to answer then.
-    await pipeline(body, res).catch(() => undefined);
+    if (span !== null) await sendFileSpan(res, fd, span.start, span.end, pool);
   } finally {
-    if (!streaming) await fh.close();
-  }
-}
-
-async function statFile(file: string): Promise<Stats | null> {
-  try {
-    const info = await stat(file);
-    return info.isFile() ? info : null;
-  } catch {
-    return null;
+    closeFile(fd);
   }
 }
 
@@ -144,7 +130,7 @@ async function awaitFile(
   deps: HlsDeps,
 ): Promise<Stats | null> {
   const file = path.join(handle.dir, name);
-  const now = await statFile(file);
+  const now = statFile(file);
   if (now !== null || !handle.live) return now;
   const gone = new AbortController();
   const onClose = (): void => {
@@ -153,7 +139,7 @@ async function awaitFile(
   res.once('close', onClose);
   try {
     const outcome = await handle.arrivals.waitFor(name, deps.segmentWaitMs, gone.signal);
-    return outcome === 'ready' ? await statFile(file) : null;
+    return outcome === 'ready' ? statFile(file) : null;
   } finally {
     res.off('close', onClose);
   }
@@ -199,6 +185,7 @@ async function serveSegment(
   handle: StreamHandle,
   name: string,
   deps: HlsDeps,
+  pool: ChunkPool,
 ): Promise<void> {
   const index = segmentIndex(name);
   if (index === null) {
@@ -207,7 +194,7 @@ async function serveSegment(
   }
   const file = path.join(handle.dir, name);
   const beyondEnd = handle.segmentCount !== null && index >= handle.segmentCount;
-  if (beyondEnd && (await statFile(file)) === null) {
+  if (beyondEnd && statFile(file) === null) {
     sendError(res, 404, 'SEGMENT_NOT_FOUND', `segment ${index} is past the end of the stream`);
     return;
   }
@@ -219,7 +206,7 @@ async function serveSegment(
   }
   try {
     if (!deps.cache.admits(info.size)) {
-      await sendFromDisk(req, res, file, SEGMENT_HEADERS);
+      await sendFromDisk(req, res, file, SEGMENT_HEADERS, pool);
       return;
     }
     const cached = await deps.cache.get(file, info);
@@ -231,6 +218,7 @@ async function serveSegment(
 
 /** Handles /streams/... requests; returns false for any other URL (the API server takes those). */
 export function createHlsHandler(deps: HlsDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const pool = new ChunkPool(DISK_CHUNKS);
   return (req, res) => {
     const url = req.url ?? '/';
     if (!url.startsWith('/streams/')) return false;
@@ -264,7 +252,7 @@ export function createHlsHandler(deps: HlsDeps): (req: IncomingMessage, res: Ser
     const served =
       name === PLAYLIST_NAME
         ? servePlaylist(req, res, handle, deps)
-        : serveSegment(req, res, handle, name, deps);
+        : serveSegment(req, res, handle, name, deps, pool);
     served.catch(() => {
       if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'could not serve the stream');
       else res.destroy();
