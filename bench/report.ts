@@ -115,7 +115,7 @@ export function rows(f: Figures): Row[] {
       {
         figure: `${v.viewers} live viewers: segment p99`,
         worker: `p50 ${ms(v.segmentP50Ms)}`,
-        baseline: '',
+        baseline: `players' own loop delay p99 ${ms(v.playersLoopDelayP99Ms)}`,
         value: ms(v.segmentP99Ms),
         target: '≤ 50 ms',
         met: v.segmentP99Ms <= 50,

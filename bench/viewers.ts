@@ -2,6 +2,7 @@
 // viewers. Each player polls the playlist once a second and fetches every newly listed segment, as hls.js does live.
 import { parseMediaPlaylist } from '../test/helpers/hls.js';
 import { LeanConnection } from './lean-client.js';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MB, cpuSecondsOf, median, memoryOf, percentile } from './measure.js';
 import { jobSpeed, type WorkerProcess } from './worker-process.js';
 
@@ -19,6 +20,8 @@ export interface ViewersResult {
   readonly workerCpuSeconds: number;
   /** CPU seconds the simulated players themselves used per run, on the same cores as FFmpeg. */
   readonly playersCpuSeconds: number;
+  /** p99 of the players' own event-loop delay: latency the load generator adds to every figure above. */
+  readonly playersLoopDelayP99Ms: number;
   readonly peakRssMB: number;
 }
 
@@ -75,10 +78,12 @@ async function pair(
   tag: string,
   viewers: number,
   log: PlayerLog,
-): Promise<{ speed: number; cpu: number; playersCpu: number; peakRss: number }> {
+): Promise<{ speed: number; cpu: number; playersCpu: number; loopP99: number; peakRss: number }> {
   const ids = [`${tag}-a`, `${tag}-b`];
   const cpuBefore = cpuSecondsOf(worker.pid);
   const selfBefore = process.cpuUsage();
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   let peakRss = 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, memoryOf(worker.pid).rss);
@@ -93,6 +98,7 @@ async function pair(
     const speeds = views.map((v) => jobSpeed(v).speed);
     const self = process.cpuUsage(selfBefore);
     return {
+      loopP99: loop.percentile(99) / 1e6,
       playersCpu: (self.user + self.system) / 1e6,
       speed: speeds.reduce((a, b) => a + b, 0) / speeds.length,
       cpu: cpuSecondsOf(worker.pid) - cpuBefore,
@@ -100,6 +106,7 @@ async function pair(
     };
   } finally {
     clearInterval(sampler);
+    loop.disable();
   }
 }
 
@@ -112,6 +119,7 @@ export async function measureViewers(
   const watched: number[] = [];
   const cpu: number[] = [];
   const playersCpu: number[] = [];
+  const loopP99: number[] = [];
   const p50: number[] = [];
   const p99: number[] = [];
   let peakRss = 0;
@@ -124,6 +132,7 @@ export async function measureViewers(
     watched.push(r.speed);
     cpu.push(r.cpu);
     playersCpu.push(r.playersCpu);
+    loopP99.push(r.loopP99);
     peakRss = Math.max(peakRss, r.peakRss);
     p50.push(percentile(log.segmentMs, 50));
     p99.push(percentile(log.segmentMs, 99));
@@ -141,6 +150,7 @@ export async function measureViewers(
     speedRatio: median(watched) / median(alone),
     workerCpuSeconds: median(cpu),
     playersCpuSeconds: median(playersCpu),
+    playersLoopDelayP99Ms: median(loopP99),
     peakRssMB: Math.max(peakRss, memoryOf(worker.pid).peak) / MB,
   };
 }

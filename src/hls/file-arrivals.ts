@@ -20,6 +20,7 @@ export class FileArrivals {
   readonly #waiters = new Map<string, Set<Waiter>>();
   #watcher: FSWatcher | null = null;
   #closed = false;
+  readonly #listeners = new Set<(name: string) => void>();
   /** Called with every name the folder reports (the caller filters and checks). */
   onArrival: ((name: string) => void) | null = null;
 
@@ -33,11 +34,17 @@ export class FileArrivals {
     this.#watcher = watch(this.#dir, { persistent: false }, (_event, name) => {
       if (name === null) return;
       this.onArrival?.(name);
+      for (const listener of this.#listeners) listener(name);
       this.notify(name);
     });
     this.#watcher.on('error', () => {
       // The folder went away: waiters are answered by close() or their timeout.
     });
+  }
+
+  /** Also tells `listener` every name the folder reports, until close (serving reads finished files ahead). */
+  listen(listener: (name: string) => void): void {
+    if (!this.#closed) this.#listeners.add(listener);
   }
 
   /** A file may have arrived under this name: answer its waiters if it is really there. */
@@ -101,6 +108,7 @@ export class FileArrivals {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
+    this.#listeners.clear();
     this.#watcher?.close();
     this.#watcher = null;
     for (const name of [...this.#waiters.keys()]) {

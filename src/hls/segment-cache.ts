@@ -96,6 +96,12 @@ export class SegmentCache {
     }
   }
 
+  /** Starts reading a file that is about to be asked for; requests that come meanwhile share the read. */
+  prefetch(file: string, seen: FileIdentity): void {
+    // Owned by the cache: a failed read (file gone) only means the next request reads for itself.
+    void this.get(file, seen).catch(() => undefined);
+  }
+
   #insert(file: string, entry: CachedFile): void {
     // A path is counted once: its previous version (a rewritten playlist, a reused job id) leaves first.
     const old = this.#entries.get(file);

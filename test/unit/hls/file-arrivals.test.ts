@@ -54,3 +54,23 @@ describe('FileArrivals', () => {
     assert.equal(await pending, 'closed');
   });
 });
+
+describe('FileArrivals.listen', () => {
+  it('tells listeners every name the folder reports until close', async () => {
+    const dir = folder();
+    const arrivals = new FileArrivals(dir);
+    arrivals.start();
+    const heard: string[] = [];
+    arrivals.listen((name) => heard.push(name));
+    writeFileSync(path.join(dir, 'seg-0.ts.tmp'), 'x');
+    renameSync(path.join(dir, 'seg-0.ts.tmp'), path.join(dir, 'seg-0.ts'));
+    assert.equal(await arrivals.waitFor('seg-0.ts', 60_000), 'ready');
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok(heard.includes('seg-0.ts'));
+    await arrivals.close();
+    const before = heard.length;
+    writeFileSync(path.join(dir, 'seg-1.ts'), 'x');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(heard.length, before, 'nothing after close');
+  });
+});

@@ -89,6 +89,18 @@ describe('SegmentCache', () => {
     assert.equal(none.admits(1), false);
   });
 
+  it('reads ahead: a prefetched file is a hit for the request that follows, and a failed prefetch is silent', async () => {
+    const cache = new SegmentCache(MiB);
+    const file = put('ahead.ts', 30 * KiB);
+    cache.prefetch(file, statSync(file));
+    const entry = await get(cache, file);
+    assert.equal(entry.body.length, 30 * KiB);
+    assert.deepEqual(cache.stats(), { hits: 1, misses: 1, bytes: 30 * KiB, entries: 1 });
+    cache.prefetch(path.join(dir, 'gone.ts'), { ino: 1, size: 1, mtimeMs: 1 });
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(cache.stats().entries, 1);
+  });
+
   it('rejects when the file is missing', async () => {
     const cache = new SegmentCache(MiB);
     await assert.rejects(cache.get(path.join(dir, 'missing.ts'), { ino: 1, size: 1, mtimeMs: 1 }), {
