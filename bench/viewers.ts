@@ -16,8 +16,9 @@ export interface ViewersResult {
   readonly speedAlone: number;
   readonly speedWatched: number;
   readonly speedRatio: number;
-  /** Worker CPU seconds per run with viewers (serving included). */
+  /** Worker CPU seconds per run with viewers (serving included), and for the same two jobs alone. */
   readonly workerCpuSeconds: number;
+  readonly workerCpuAloneSeconds: number;
   /** CPU seconds the simulated players themselves used per run, on the same cores as FFmpeg. */
   readonly playersCpuSeconds: number;
   /** p99 of the players' own event-loop delay: latency the load generator adds to every figure above. */
@@ -116,6 +117,7 @@ export async function measureViewers(
   viewers = 200,
 ): Promise<ViewersResult> {
   const alone: number[] = [];
+  const cpuAlone: number[] = [];
   const watched: number[] = [];
   const cpu: number[] = [];
   const playersCpu: number[] = [];
@@ -126,7 +128,9 @@ export async function measureViewers(
   let errors = 0;
   let requests = 0;
   for (let i = 0; i < runs; i++) {
-    alone.push((await pair(worker, `alone-${i}`, 0, { segmentMs: [], errors: 0, requests: 0 })).speed);
+    const quiet = await pair(worker, `alone-${i}`, 0, { segmentMs: [], errors: 0, requests: 0 });
+    alone.push(quiet.speed);
+    cpuAlone.push(quiet.cpu);
     const log: PlayerLog = { segmentMs: [], errors: 0, requests: 0 };
     const r = await pair(worker, `watched-${i}`, viewers, log);
     watched.push(r.speed);
@@ -149,6 +153,7 @@ export async function measureViewers(
     speedWatched: median(watched),
     speedRatio: median(watched) / median(alone),
     workerCpuSeconds: median(cpu),
+    workerCpuAloneSeconds: median(cpuAlone),
     playersCpuSeconds: median(playersCpu),
     playersLoopDelayP99Ms: median(loopP99),
     peakRssMB: Math.max(peakRss, memoryOf(worker.pid).peak) / MB,

@@ -3,13 +3,13 @@
 // files too large for the cache stream from disk in 1 MiB reads.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Stats } from 'node:fs';
-import { closeFile, openFile, statFile } from '../hls/file-read.js';
 import path from 'node:path';
 import { PLAYLIST_NAME, segmentIndex } from '../ffmpeg/hls-args.js';
 import { JOB_ID_RE } from '../jobs/job-request.js';
 import type { StreamHandle } from '../jobs/job-manager.js';
 import { chooseAnswer, fileEtag, type Answer } from '../hls/byte-serving.js';
 import { ChunkPool, sendFileSpan } from '../hls/disk-sender.js';
+import { closeFile, openFile, statFile } from '../hls/file-read.js';
 import type { SegmentCache } from '../hls/segment-cache.js';
 import type { ErrorCode } from '../errors.js';
 
@@ -175,13 +175,14 @@ async function servePlaylist(
     sendError(res, 404, 'STREAM_NOT_FOUND', 'the stream has no playlist (its job failed or was cancelled)');
     return;
   }
-  let body: Buffer;
+  let cached;
   try {
-    body = (await deps.cache.get(path.join(handle.dir, PLAYLIST_NAME), info)).body;
+    cached = await deps.cache.get(path.join(handle.dir, PLAYLIST_NAME), info);
   } catch {
     sendError(res, 404, 'STREAM_NOT_FOUND', 'the stream was removed');
     return;
   }
+  let body = cached.body;
   let ended = body.subarray(-32).includes('#EXT-X-ENDLIST');
   let variant = '';
   // A job that stopped without finalising its playlist (killed, failed) will not grow: say so, or players poll forever.
@@ -190,7 +191,7 @@ async function servePlaylist(
     ended = true;
     variant = '-e';
   }
-  sendBuffer(req, res, body, fileEtag(info, variant), {
+  sendBuffer(req, res, body, fileEtag(cached.identity, variant), {
     'content-type': 'application/vnd.apple.mpegurl',
     // A live playlist changes with every segment; a finished one never does.
     'cache-control': ended ? 'public, max-age=3600' : 'no-cache',
