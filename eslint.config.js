@@ -39,4 +39,17 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly' },
     },
   },
+  {
+    // The status page's script runs in the browser, unbundled.
+    files: ['assets/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['window', 'document', 'localStorage', 'location', 'fetch', 'setTimeout', 'URL', 'Node'].map((g) => [
+          g,
+          'readonly',
+        ]),
+      ),
+    },
+  },
 );

@@ -2,6 +2,7 @@
 import type { CgroupResult } from './cgroup.js';
 import type { FootprintResult } from './footprint.js';
 import type { JitResult } from './jit.js';
+import type { LowMemoryFigures } from './low-memory.js';
 import type { OverheadResult } from './overhead.js';
 import type { ServingResult } from './serving.js';
 import type { ViewersResult } from './viewers.js';
@@ -13,6 +14,7 @@ export interface Figures {
   viewers?: ViewersResult | undefined;
   footprint?: FootprintResult | undefined;
   cgroup?: CgroupResult | undefined;
+  lowMemory?: LowMemoryFigures | undefined;
 }
 
 export interface Row {
@@ -172,6 +174,17 @@ export function rows(f: Figures): Row[] {
       value: `${cg.speed.toFixed(2)}×`,
       target: '≥ 1×, no OOM',
       met: cg.speed >= 1 && cg.oomKills === 0 && cg.failedJobs === 0,
+    });
+  }
+  if (f.lowMemory !== undefined) {
+    const m = f.lowMemory;
+    out.push({
+      figure: 'FFmpeg peak RSS 1080p→720p, quad board',
+      worker: `${(m.capped / 2 ** 20).toFixed(0)} MB with the ≤ 1 GiB caps`,
+      baseline: `${(m.uncapped / 2 ** 20).toFixed(0)} MB without`,
+      value: (m.capped / m.uncapped).toFixed(2),
+      target: 'reported',
+      met: true,
     });
   }
   return out;

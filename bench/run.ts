@@ -8,6 +8,7 @@ import { makeMedia } from '../test/helpers/media.js';
 import { measureCgroup } from './cgroup.js';
 import { measureFootprint } from './footprint.js';
 import { measureJit } from './jit.js';
+import { measureLowMemory } from './low-memory.js';
 import { MB } from './measure.js';
 import { measureOverhead } from './overhead.js';
 import { markdownTable, printTable, rows, type Figures } from './report.js';
@@ -86,6 +87,9 @@ async function main(): Promise<void> {
     });
     for (const w of workers.splice(0)) await w.stop();
     f.cgroup = await figure('7 1 GiB / 1 CPU cgroup', () => measureCgroup(mount, RUNS));
+    f.lowMemory = await figure('FFmpeg peak memory with and without the ≤ 1 GiB caps', () =>
+      measureLowMemory(film, RUNS),
+    );
   } finally {
     for (const w of workers) await w.stop();
     rmSync(mount, { recursive: true, force: true });

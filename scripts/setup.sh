@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Sets up everything the worker and its tests need on a Debian machine with Node.js and npm:
 # Debian's ffmpeg (when missing), npm packages (when missing or stale), and the build in dist/.
+# `setup.sh --test` also installs what only the tests use (Debian's chromium for the status page test),
+# so `npm start` stays lean on a small board.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need_apt+=(ffmpeg)
-for extra in ${SETUP_EXTRA_APT:-}; do
+test_apt=()
+[ "${1:-}" = "--test" ] && test_apt=(chromium)
+for extra in ${SETUP_EXTRA_APT:-} "${test_apt[@]}"; do
   dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")
 done
 if [ "${#need_apt[@]}" -gt 0 ]; then

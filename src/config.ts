@@ -64,6 +64,17 @@ export const ConfigFileSchema = Type.Object(
       Type.Object(
         {
           segment_wait_seconds: Type.Optional(Type.Number({ minimum: 1, maximum: 600 })),
+          keep_minutes: Type.Optional(Type.Number({ minimum: 0, maximum: 525_600 })),
+          max_disk_mb: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_073_741_824 })),
+          min_free_disk_mb: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_073_741_824 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    jobs: Type.Optional(
+      Type.Object(
+        {
+          idle_cancel_seconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400 })),
         },
         { additionalProperties: false },
       ),
@@ -117,7 +128,19 @@ export interface Config {
     readonly nice: number;
     readonly threads: 'auto' | number;
   };
-  readonly streams: { readonly segmentWaitMs: number };
+  readonly streams: {
+    readonly segmentWaitMs: number;
+    /** A stopped job's stream stays this long after its last request (and after it ended). */
+    readonly keepMs: number;
+    /** Budget for work_dir's streams; 0: no budget (the free-disk floor still applies). */
+    readonly maxDiskBytes: number;
+    /** Refuse jobs (507) below this much free space on work_dir's filesystem; null: 10 % of it, at most 1 GiB. */
+    readonly minFreeDiskBytes: number | null;
+  };
+  readonly jobs: {
+    /** Cancel a running job nobody fetched anything from for this long; 0: never. */
+    readonly idleCancelMs: number;
+  };
   /** Bytes of finished files kept in memory; null: derived from total memory at start. */
   readonly serving: { readonly cacheBytes: number | null };
   readonly logLevel: LogLevel;
@@ -132,6 +155,8 @@ export interface ConfigInputs {
   readonly hostname: string;
   readonly cwd: string;
 }
+
+const MB = 1024 * 1024;
 
 function ffprobeBeside(ffmpegPath: string): string {
   // An ffmpeg given by path has its ffprobe beside it; a bare name is looked up on PATH like ffmpeg.
@@ -195,10 +220,15 @@ export function buildConfig(raw: unknown, baseDir: string, inputs: ConfigInputs,
       nice: file.ffmpeg?.nice ?? 10,
       threads: file.ffmpeg?.threads ?? 'auto',
     },
-    streams: { segmentWaitMs: Math.round((file.streams?.segment_wait_seconds ?? 30) * 1000) },
-    serving: {
-      cacheBytes: file.serving?.cache_mb === undefined ? null : file.serving.cache_mb * 1024 * 1024,
+    streams: {
+      segmentWaitMs: Math.round((file.streams?.segment_wait_seconds ?? 30) * 1000),
+      keepMs: Math.round((file.streams?.keep_minutes ?? 60) * 60_000),
+      maxDiskBytes: (file.streams?.max_disk_mb ?? 0) * MB,
+      minFreeDiskBytes:
+        file.streams?.min_free_disk_mb === undefined ? null : file.streams.min_free_disk_mb * MB,
     },
+    jobs: { idleCancelMs: Math.round((file.jobs?.idle_cancel_seconds ?? 120) * 1000) },
+    serving: { cacheBytes: file.serving?.cache_mb === undefined ? null : file.serving.cache_mb * MB },
     logLevel:
       nonEmpty(inputs.env.TRANSCODE_WORKER_LOG_LEVEL) === undefined
         ? (file.log_level ?? 'info')

@@ -1,6 +1,7 @@
 // Composition root: builds every part once, wires them, and owns start and stop order.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { networkInterfaces, release } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -10,14 +11,16 @@ import { PidRecords } from './ffmpeg/pid-records.js';
 import { chooseLauncher } from './ffmpeg/process.js';
 import { verifyTools } from './ffmpeg/verify-tools.js';
 import { createHardwareProfiler, type HardwareProfiler } from './hardware/profiler.js';
-import { httpBeatSender, startHeartbeat, type Heartbeat } from './heartbeat.js';
+import type { QuietGate } from './hardware/speed.js';
+import { httpBeatSender, startHeartbeat, tcpProbe, type Heartbeat } from './heartbeat.js';
 import { defaultCacheBytes, SegmentCache } from './hls/segment-cache.js';
 import { createHlsHandler } from './http/hls.js';
-import { createHttpServer } from './http/server.js';
+import { createMetrics } from './http/metrics.js';
+import { createHttpServer, type HttpTimeouts } from './http/server.js';
 import { registerStatusPage } from './http/status-page.js';
 import { generatedAuthToken, workerId } from './identity.js';
+import { readDisk, runHousekeeper } from './jobs/housekeeper.js';
 import { JobManager } from './jobs/job-manager.js';
-import type { EncoderChoice } from './jobs/plan.js';
 import { runCommand } from './process/run-command.js';
 import { commandExists } from './process/which.js';
 import { ensureSampleMedia } from './sample-media.js';
@@ -38,10 +41,13 @@ export interface DaemonEnv {
   readonly log: Logger;
   readonly platform: NodeJS.Platform;
   readonly envPath: string | undefined;
-}
-
-function software(codec: 'h264' | 'hevc'): EncoderChoice {
-  return { name: codec === 'h264' ? 'libx264' : 'libx265', accelerator: null, device: null };
+  /** Tests only: a fake /sys, /dev and /proc (a GPU cannot exist here), and no speed runs. */
+  readonly hardware?: {
+    readonly roots?: { readonly sysRoot: string; readonly devRoot: string; readonly procRoot: string };
+    readonly measureSpeed?: boolean;
+  };
+  /** Shorter HTTP timeouts for tests of slow clients; the defaults suit a LAN. */
+  readonly httpTimeouts?: Partial<HttpTimeouts>;
 }
 
 /** Removes stream folders left by an earlier run: no job of this process owns them. */
@@ -86,14 +92,26 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     log.warn('auth_token is shorter than 16 characters: use a long random token');
   }
 
+  // Assigned below; the profiler's speed runs only consult it once jobs exist.
+  let jobs: JobManager | null = null;
+  const quiet: QuietGate = {
+    async wait(signal) {
+      while (jobs !== null && jobs.liveIds().length > 0 && !signal.aborted) {
+        await delay(1000, undefined, { signal }).catch(() => undefined);
+      }
+    },
+    starts: () => jobs?.accepted ?? 0,
+  };
   const hardware = createHardwareProfiler({
+    quiet,
     ffmpegPath: config.ffmpeg.path,
     workDir: config.workDir,
     platform: env.platform,
     runCommand,
     log,
     signal: lifetime.signal,
-    measureSpeed: true,
+    measureSpeed: env.hardware?.measureSpeed ?? true,
+    ...(env.hardware?.roots === undefined ? {} : { roots: env.hardware.roots }),
   });
   const launcher = chooseLauncher(env.platform, config.ffmpeg.nice, (c) =>
     commandExists(c, env.envPath, env.platform),
@@ -104,7 +122,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
   const cache = new SegmentCache(
     config.serving.cacheBytes ?? defaultCacheBytes(hardware.memory().totalBytes),
   );
-  const jobs = new JobManager({
+  jobs = new JobManager({
     config,
     runCommand,
     launcher,
@@ -115,7 +133,18 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     threads: () =>
       config.ffmpeg.threads === 'auto' ? hardware.snapshot().cpu.threads : config.ffmpeg.threads,
     lowMemory: () => hardware.memory().totalBytes <= 1024 * 1024 * 1024,
-    chooseEncoder: software,
+    encoders: {
+      usable: (codec) => hardware.usableEncoders(codec),
+      known: () => hardware.snapshot().encoders,
+      tested: hardware.tested,
+    },
+    markUnusable: (encoder, reason) => {
+      hardware.markUnusable(encoder, reason);
+    },
+    readDisk: () => readDisk(config.workDir, config.streams.minFreeDiskBytes),
+    forgetFile: (file) => {
+      cache.dropPrefix(file);
+    },
     log,
     onChange: () => heartbeat?.nudge(),
   });
@@ -135,21 +164,35 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     };
   };
 
+  const metrics = createMetrics({
+    jobs: () => jobs.list(),
+    cache: () => cache.stats(),
+    heartbeat: () => heartbeat?.stats ?? null,
+    status: () => jobs.capacity().status,
+    info: { version: VERSION, workerId: id, name: config.name },
+  });
   const hls = createHlsHandler({
     stream: (jobId) => jobs.stream(jobId),
     cache,
     segmentWaitMs: config.streams.segmentWaitMs,
+    onServed: metrics.onServed,
+    onWait: metrics.onWait,
   });
   const app = await createHttpServer({
     jobs,
     authToken,
     log,
     hls,
-    extraRoutes: registerStatusPage,
+    extraRoutes: (app, auth) => {
+      registerStatusPage(app);
+      metrics.register(app, auth);
+    },
+    ...(env.httpTimeouts === undefined ? {} : { timeouts: env.httpTimeouts }),
     // The heartbeat's payload: status, version, jobs and the hardware profile.
     health: statusPayload,
   });
-  await app.listen({ host: config.listen.host, port: config.listen.port });
+  // backlog 1024: a burst of TVs and players connecting at once is queued, not retried a second later (default 511).
+  await app.listen({ host: config.listen.host, port: config.listen.port, backlog: 1024 });
   const address = app.server.address() as AddressInfo;
   advertiseUrl = deriveAdvertiseUrl(
     config.advertiseUrl,
@@ -178,10 +221,19 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
       payload: statusPayload,
       intervalMs: config.orchestrator.heartbeatIntervalMs,
       timeoutMs: config.orchestrator.timeoutMs,
+      probe: tcpProbe(config.orchestrator.url),
       signal: lifetime.signal,
       log,
     });
   }
+  const housekeeping = runHousekeeper({
+    jobs,
+    config,
+    availableMemoryBytes: () => hardware.memory().availableBytes,
+    log,
+    signal: lifetime.signal,
+  });
+
   // A finished probe changes what the heartbeat says: send it now rather than at the next interval.
   void hardware.settled.then(() => heartbeat?.nudge());
 
@@ -211,6 +263,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
       await heartbeat?.flush(1000);
       lifetime.abort();
       await heartbeat?.done;
+      await housekeeping;
       await hardware.settled;
       await app.close();
       log.info('stopped');

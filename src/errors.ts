@@ -11,6 +11,9 @@ export const ERROR_CODES = {
   BODY_TOO_LARGE: 413,
   METHOD_NOT_ALLOWED: 405,
   INVALID_REQUEST: 400,
+  /** Headers or body not received within the server's timeouts (slow or stalled client). */
+  REQUEST_TIMEOUT: 408,
+  HEADERS_TOO_LARGE: 431,
   // Job input
   INPUT_INVALID: 400,
   INPUT_PROTOCOL: 400,
@@ -23,9 +26,13 @@ export const ERROR_CODES = {
   // Jobs
   JOB_NOT_FOUND: 404,
   JOB_EXISTS: 409,
+  /** video.hardware names an encoder that is not usable here (or not for the requested codec). */
+  ENCODER_UNAVAILABLE: 400,
   AT_CAPACITY: 503,
   LOW_MEMORY: 503,
   DRAINING: 503,
+  /** work_dir's filesystem is below streams.min_free_disk_mb even after deleting idle streams. */
+  DISK_FULL: 507,
   // Streams
   STREAM_NOT_FOUND: 404,
   SEGMENT_NOT_FOUND: 404,

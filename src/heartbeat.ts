@@ -1,11 +1,15 @@
 // The heartbeat loop: POSTs the worker's state to the orchestrator every interval, never blocks or crashes anything.
 // A failing orchestrator is retried with exponential backoff and jitter; a status change sends a beat at once.
+// While an unreachable orchestrator is backed off, a TCP connect every interval notices its return.
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface BeatResult {
   readonly ok: boolean;
   readonly status?: number;
   readonly error?: string;
+  /** Nothing answered at all (connection refused, reset, no route, unknown host). */
+  readonly unreachable?: boolean;
 }
 
 export type SendBeat = (payload: unknown, signal: AbortSignal) => Promise<BeatResult>;
@@ -23,6 +27,8 @@ export interface HeartbeatOptions {
   /** Injected for tests of the backoff arithmetic. */
   readonly random?: () => number;
   readonly onResult?: (result: BeatResult) => void;
+  /** True once the orchestrator accepts connections again; asked every interval while an unreachable one is backed off. */
+  readonly probe?: (signal: AbortSignal) => Promise<boolean>;
 }
 
 /** Pure: delay before the next beat after `failures` consecutive failures (0 = healthy). */
@@ -97,16 +103,39 @@ export function startHeartbeat(o: HeartbeatOptions): Heartbeat {
         }
       }
       if (isNudged()) continue;
-      wake = new AbortController();
-      try {
-        await sleep(nextDelayMs(failures, o.intervalMs, maxBackoff, random()), undefined, {
-          signal: AbortSignal.any([o.signal, wake.signal]),
-        });
-      } catch {
-        // Woken by a nudge or stopped.
-      }
-      wake = null;
+      const delay = nextDelayMs(failures, o.intervalMs, maxBackoff, random());
+      if (!result.ok && result.unreachable === true && o.probe !== undefined)
+        await probingPause(delay, o.probe);
+      else await pause(delay);
     }
+  };
+
+  /** Sleeps ms; a nudge or the stop signal ends it early. */
+  const pause = async (ms: number): Promise<void> => {
+    if (stopped() || isNudged()) return;
+    wake = new AbortController();
+    try {
+      await sleep(ms, undefined, { signal: AbortSignal.any([o.signal, wake.signal]) });
+    } catch {
+      // Woken by a nudge or stopped.
+    }
+    wake = null;
+  };
+
+  /** The backoff delay in interval steps, ending early once the probe connects: the orchestrator is back. */
+  const probingPause = async (
+    delay: number,
+    probe: (signal: AbortSignal) => Promise<boolean>,
+  ): Promise<void> => {
+    let waited = 0;
+    while (waited + o.intervalMs < delay) {
+      await pause(o.intervalMs);
+      waited += o.intervalMs;
+      if (stopped() || isNudged()) return;
+      const timeout = AbortSignal.timeout(o.timeoutMs);
+      if (await probe(AbortSignal.any([timeout, o.signal])).catch(() => false)) return;
+    }
+    if (!stopped() && !isNudged()) await pause(delay - waited);
   };
 
   return {
@@ -124,22 +153,60 @@ export function startHeartbeat(o: HeartbeatOptions): Heartbeat {
   };
 }
 
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
 /** The real sender: JSON POST with bearer token, using built-in fetch. */
 export function httpBeatSender(url: string, token: string | null): SendBeat {
   return async (payload, signal) => {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-      },
-      body: JSON.stringify(payload),
-      signal,
-    });
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify(payload),
+        signal,
+      });
+    } catch (err) {
+      // fetch reports a refused connection as TypeError('fetch failed') with the socket error as its cause.
+      const code = ((err as { cause?: { code?: unknown } }).cause?.code ?? '') as string;
+      if (signal.aborted || !UNREACHABLE.has(code)) throw err;
+      return { ok: false, unreachable: true, error: code };
+    }
     // Drain the body so the connection can be reused.
     await res.arrayBuffer().catch(() => undefined);
     return res.ok
       ? { ok: true, status: res.status }
       : { ok: false, status: res.status, error: `HTTP ${res.status}` };
   };
+}
+
+/** The real probe: a TCP connect to the orchestrator's host and port, closed at once. */
+export function tcpProbe(url: string): (signal: AbortSignal) => Promise<boolean> {
+  const u = new URL(url);
+  const port = Number(u.port === '' ? (u.protocol === 'https:' ? 443 : 80) : u.port);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  return (signal) =>
+    new Promise((resolve) => {
+      const socket = connect({ host, port, signal });
+      const done = (ok: boolean): void => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.once('connect', () => {
+        done(true);
+      });
+      socket.once('error', () => {
+        done(false);
+      });
+    });
 }

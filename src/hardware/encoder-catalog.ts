@@ -49,3 +49,30 @@ export function hardwareCandidates(
     .filter((e) => names.has(e.name))
     .map((e) => ({ ...e, accelerator, device }));
 }
+
+/** The hardware families FFmpeg can have on each platform. */
+const PLATFORM_FAMILIES: Readonly<Partial<Record<NodeJS.Platform, readonly EncodingAccelerator[]>>> = {
+  linux: ['vaapi', 'qsv', 'nvenc', 'v4l2m2m'],
+  darwin: ['videotoolbox'],
+  win32: ['nvenc', 'qsv', 'amf', 'mf'],
+};
+
+/**
+ * Hardware encoders this FFmpeg lists that no device found here accounts for. They are test-encoded anyway (VAAPI on
+ * the conventional first render node), so the profile says in FFmpeg's words why each one is not usable, and a
+ * device the scan missed still gets its chance.
+ */
+export function unscannedCandidates(
+  platform: NodeJS.Platform,
+  listed: readonly ListedEncoder[],
+  covered: ReadonlySet<string>,
+  devRoot: string,
+): EncoderCandidate[] {
+  return (PLATFORM_FAMILIES[platform] ?? []).flatMap((accelerator) =>
+    hardwareCandidates(
+      accelerator,
+      accelerator === 'vaapi' ? `${devRoot}/dri/renderD128` : null,
+      listed,
+    ).filter((c) => !covered.has(c.name)),
+  );
+}

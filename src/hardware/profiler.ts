@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunCommand } from '../process/run-command.js';
 import { scanAccelerators, type AcceleratorCandidate } from './device-scan.js';
-import { softwareCandidates, type EncoderCandidate } from './encoder-catalog.js';
+import { softwareCandidates, unscannedCandidates, type EncoderCandidate } from './encoder-catalog.js';
 import { ffmpegInfo, type FfmpegInfo } from './ffmpeg-info.js';
 import {
   CACHE_FILE,
@@ -16,7 +16,7 @@ import {
   type CacheKey,
   type CachedProfile,
 } from './profile-cache.js';
-import { measureSpeeds, type SpeedHeight } from './speed.js';
+import { measureSpeeds, type QuietGate, type SpeedHeight } from './speed.js';
 import { nodeOs, readCpu, readMemory, type OsFacts } from './system-probe.js';
 import { testEncoders } from './test-encode.js';
 import type {
@@ -55,6 +55,8 @@ export interface HardwareProfilerDeps {
   /** Monotonic milliseconds for the speed runs' wall time; performance.now by default. */
   readonly now?: () => number;
   readonly nvidiaSmiPath?: string;
+  /** Speed runs wait while jobs run (their figures would read low). */
+  readonly quiet?: QuietGate;
 }
 
 export interface HardwareProfiler {
@@ -64,6 +66,8 @@ export interface HardwareProfiler {
   memory(): MemoryProfile;
   /** Resolves (never rejects) when test encodes and speed runs are done or aborted. */
   readonly settled: Promise<void>;
+  /** Resolves when every candidate's test encode is done (or the cache answered), before the speed runs. */
+  readonly tested: Promise<void>;
   /** A hardware encode failed in a job: unusable until a refresh. */
   markUnusable(encoder: string, reason: string): void;
   /** Usable encoders of a codec, fastest first (measured 1080p, then 720p; hardware before software unmeasured). */
@@ -125,6 +129,10 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
   // Encoder name → reason, from failed jobs (and from the cache, unless refreshing).
   const unusable = new Map<string, string>();
   let probing = true;
+  let markTested: () => void = () => undefined;
+  const tested = new Promise<void>((resolve) => {
+    markTested = resolve;
+  });
   // Set once there is a verified result to keep: the key it is valid for and whether speeds are in it.
   let saved: { key: CacheKey; speedMeasured: boolean } | null = null;
 
@@ -189,6 +197,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
         log: deps.log,
         ...(deps.speedSeconds === undefined ? {} : { seconds: deps.speedSeconds }),
         ...(deps.now === undefined ? {} : { now: deps.now }),
+        ...(deps.quiet === undefined ? {} : { quiet: deps.quiet }),
       },
       (check, height, speed) => {
         const k = keyOf(check);
@@ -221,7 +230,13 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
       signal,
       ...(deps.nvidiaSmiPath === undefined ? {} : { nvidiaSmiPath: deps.nvidiaSmiPath }),
     });
-    const candidates = [...accelerators.flatMap((a) => a.encoders), ...softwareCandidates(info.listed)];
+    const scanned = accelerators.flatMap((a) => a.encoders);
+    const covered = new Set(scanned.map((c) => c.name));
+    const candidates = [
+      ...scanned,
+      ...unscannedCandidates(deps.platform, info.listed, covered, roots.devRoot),
+      ...softwareCandidates(info.listed),
+    ];
     order = candidates.map(keyOf);
     const key = cacheKey(ffmpeg.path, ffmpeg.version, accelerators, candidates);
     const cached = deps.refresh === true ? null : await readProfileCache(deps.workDir, key);
@@ -229,6 +244,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
       for (const c of cached.encoders) checks.set(keyOf(c), c);
       for (const [name, reason] of Object.entries(cached.unusable)) unusable.set(name, reason);
       saved = { key, speedMeasured: cached.speedMeasured };
+      markTested();
       deps.log.info(
         { savedAt: cached.savedAt, speedMeasured: cached.speedMeasured },
         'hardware profile from cache',
@@ -236,6 +252,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
       if (cached.speedMeasured || !deps.measureSpeed) return;
     } else {
       await testAll(candidates);
+      markTested();
       if (deps.signal.aborted) return;
       await save(key, false);
     }
@@ -251,6 +268,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
     })
     .finally(() => {
       probing = false;
+      markTested();
     });
 
   return {
@@ -274,6 +292,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
     },
     memory: () => readMemory(deps.platform, roots, osFacts),
     settled,
+    tested,
     markUnusable(encoder: string, reason: string): void {
       unusable.set(encoder, reason);
       deps.log.warn({ encoder, reason }, 'encoder marked unusable until the next hardware refresh');

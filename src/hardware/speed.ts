@@ -20,6 +20,16 @@ export interface SpeedDeps {
   /** Per run; 60 s by default (a run slower than 1/30 of real time says enough). */
   readonly timeoutMs?: number;
   readonly log?: { warn(obj: object, msg: string): void };
+  /** Jobs share the CPU and GPU with a speed run and make it read low: runs wait for quiet and are redone if a
+   * job started meanwhile. Absent: always quiet. */
+  readonly quiet?: QuietGate;
+}
+
+export interface QuietGate {
+  /** Resolves once no job runs (or at abort). */
+  wait(signal: AbortSignal): Promise<void>;
+  /** Counts job starts, so a run can tell whether one began while it measured. */
+  starts(): number;
 }
 
 /** A bitrate that looks right at the height, as a job would ask for it. */
@@ -82,8 +92,11 @@ export async function measureSpeeds(
   // A function, not a narrowed property: the signal can abort during any await below.
   const aborted = (): boolean => deps.signal.aborted;
   for (const check of speedOrder(checks)) {
-    for (const height of SPEED_HEIGHTS) {
+    for (let h = 0; h < SPEED_HEIGHTS.length; h++) {
+      const height = SPEED_HEIGHTS[h] ?? 720;
+      await deps.quiet?.wait(deps.signal);
       if (aborted()) return;
+      const startsBefore = deps.quiet?.starts() ?? 0;
       const args = speedArgs(check, height, seconds);
       const options = { timeoutMs: deps.timeoutMs ?? 60_000, signal: deps.signal };
       let started = now();
@@ -97,6 +110,11 @@ export async function measureSpeeds(
         r = await deps.runCommand(deps.ffmpegPath, args, options);
       }
       const wallMs = now() - started;
+      if ((deps.quiet?.starts() ?? 0) !== startsBefore) {
+        // A job ran during the measurement: its figure is not this encoder's speed. Measure again when quiet.
+        h--;
+        continue;
+      }
       const speed = r.exitCode === 0 && !r.timedOut ? speedMultiple(seconds, wallMs) : null;
       if (speed === null) {
         if (!aborted()) {

@@ -1,5 +1,6 @@
 // A listed encoder is not a working one: each candidate encodes 0.2 s of a generated picture through the same
 // argument family a job uses. Usable = FFmpeg exits 0; otherwise FFmpeg's own last error lines say why.
+import { cleanLine } from '../ffmpeg/stderr-lines.js';
 import { videoEncoderArgs, type VideoEncodeSettings } from '../ffmpeg/video-encoder.js';
 import type { CommandResult, RunCommand } from '../process/run-command.js';
 import type { EncoderCandidate } from './encoder-catalog.js';
@@ -62,11 +63,6 @@ const GENERIC_LINES: readonly RegExp[] = [
   // SVT-AV1 prints its banner and settings through its own logger, whatever -loglevel says.
   /^Svt\[(info|warn)\]/,
 ];
-
-function cleanLine(line: string): string {
-  // "[h264_nvenc @ 0x5615a82c23c0] Cannot load libcuda.so.1" → "h264_nvenc: Cannot load libcuda.so.1"
-  return line.replace(/^\[([^\]@]+?) @ 0x[0-9a-f]+\]\s*/, '$1: ').trim();
-}
 
 /** Pure: FFmpeg's last meaningful stderr lines, joined with "; " and kept under ~300 characters. */
 export function failureReason(result: CommandResult): string {

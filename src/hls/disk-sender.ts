@@ -63,15 +63,17 @@ function writeChunk(res: ServerResponse, chunk: Buffer, last: boolean): Promise<
   });
 }
 
-/** Sends bytes start..end (inclusive) of an open file as the body whose headers were written; the caller closes `fd`. */
+/** Sends bytes start..end (inclusive) of an open file as the body whose headers were written; resolves with the
+ * bytes handed to the kernel (fewer if the client left). The caller closes `fd`. */
 export async function sendFileSpan(
   res: ServerResponse,
   fd: number,
   start: number,
   end: number,
   pool: ChunkPool,
-): Promise<void> {
+): Promise<number> {
   let pos = start;
+  let sent = 0;
   while (pos <= end && !res.destroyed) {
     const buffer = await pool.take();
     let reusable = true;
@@ -80,13 +82,15 @@ export async function sendFileSpan(
       if (bytesRead === 0) {
         // The file shrank under us: the promised Content-Length cannot be met, so end the connection.
         res.destroy();
-        return;
+        return sent;
       }
       pos += bytesRead;
       reusable = await writeChunk(res, buffer.subarray(0, bytesRead), pos > end);
+      if (reusable) sent += bytesRead;
     } finally {
       if (reusable) pool.give(buffer);
       else pool.lose();
     }
   }
+  return sent;
 }

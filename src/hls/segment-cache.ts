@@ -66,25 +66,28 @@ export class SegmentCache {
     return size <= this.#maxBytes / 4;
   }
 
-  /** The bytes of the version `seen` (a stat of `file`), from memory or read once. Rejects like open() when missing. */
-  async get(file: string, seen: FileIdentity): Promise<CachedFile> {
+  /**
+   * The bytes of the version `seen` (a stat of `file`), from memory or read once. Rejects like open() when missing.
+   * `count`: whether this lookup shows in the hit/miss statistics (segment requests do; playlists and read-ahead not).
+   */
+  async get(file: string, seen: FileIdentity, count = true): Promise<CachedFile> {
     const hit = this.#entries.get(file);
     if (hit !== undefined && sameIdentity(hit.identity, seen)) {
       // Re-insert: Map order is the LRU order.
       this.#entries.delete(file);
       this.#entries.set(file, hit);
-      this.#hits++;
+      if (count) this.#hits++;
       return hit;
     }
     const pending = this.#inflight.get(file);
     if (pending !== undefined) {
       const shared = await pending;
       if (sameIdentity(shared.identity, seen)) {
-        this.#hits++;
+        if (count) this.#hits++;
         return shared;
       }
     }
-    this.#misses++;
+    if (count) this.#misses++;
     const read = readWhole(file);
     this.#inflight.set(file, read);
     try {
@@ -99,7 +102,7 @@ export class SegmentCache {
   /** Starts reading a file that is about to be asked for; requests that come meanwhile share the read. */
   prefetch(file: string, seen: FileIdentity): void {
     // Owned by the cache: a failed read (file gone) only means the next request reads for itself.
-    void this.get(file, seen).catch(() => undefined);
+    void this.get(file, seen, false).catch(() => undefined);
   }
 
   #insert(file: string, entry: CachedFile): void {

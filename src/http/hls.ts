@@ -17,6 +17,10 @@ export interface HlsDeps {
   readonly stream: (id: string) => StreamHandle | null;
   readonly cache: SegmentCache;
   readonly segmentWaitMs: number;
+  /** Body bytes actually sent (0 for HEAD, 304, 416), for metrics. */
+  readonly onServed?: (kind: 'playlist' | 'segment', bytes: number) => void;
+  /** How a wait for a file not yet written ended, and how long it took. */
+  readonly onWait?: (outcome: string, ms: number) => void;
 }
 
 const CORS = {
@@ -91,7 +95,7 @@ function sendBuffer(
   body: Buffer,
   etag: string,
   headers: BodyHeaders,
-): void {
+): number {
   const span = writeAnswer(
     req,
     res,
@@ -100,23 +104,25 @@ function sendBuffer(
     etag,
     headers,
   );
-  if (span === null) return;
-  res.end(span.end - span.start + 1 === body.length ? body : body.subarray(span.start, span.end + 1));
+  if (span === null) return 0;
+  const length = span.end - span.start + 1;
+  res.end(length === body.length ? body : body.subarray(span.start, span.end + 1));
+  return length;
 }
 
-/** The disk path for files the cache does not keep: the open file's own stat names the version sent. */
+/** The disk path for files the cache does not keep (the open file's own stat names the version); body bytes sent. */
 async function sendFromDisk(
   req: IncomingMessage,
   res: ServerResponse,
   file: string,
   headers: BodyHeaders,
   pool: ChunkPool,
-): Promise<void> {
+): Promise<number> {
   const { fd, info } = openFile(file);
   try {
     const etag = fileEtag(info);
     const span = writeAnswer(req, res, chooseAnswer(req.headers, info.size, etag), info.size, etag, headers);
-    if (span !== null) await sendFileSpan(res, fd, span.start, span.end, pool);
+    return span === null ? 0 : await sendFileSpan(res, fd, span.start, span.end, pool);
   } finally {
     closeFile(fd);
   }
@@ -155,8 +161,10 @@ async function awaitFile(
     gone.abort();
   };
   res.once('close', onClose);
+  const started = performance.now();
   try {
     const outcome = await handle.arrivals.waitFor(name, deps.segmentWaitMs, gone.signal);
+    deps.onWait?.(outcome, performance.now() - started);
     return outcome === 'ready' ? statFile(file) : null;
   } finally {
     res.off('close', onClose);
@@ -177,7 +185,7 @@ async function servePlaylist(
   }
   let cached;
   try {
-    cached = await deps.cache.get(path.join(handle.dir, PLAYLIST_NAME), info);
+    cached = await deps.cache.get(path.join(handle.dir, PLAYLIST_NAME), info, false);
   } catch {
     sendError(res, 404, 'STREAM_NOT_FOUND', 'the stream was removed');
     return;
@@ -191,11 +199,12 @@ async function servePlaylist(
     ended = true;
     variant = '-e';
   }
-  sendBuffer(req, res, body, fileEtag(cached.identity, variant), {
+  const sent = sendBuffer(req, res, body, fileEtag(cached.identity, variant), {
     'content-type': 'application/vnd.apple.mpegurl',
     // A live playlist changes with every segment; a finished one never does.
     'cache-control': ended ? 'public, max-age=3600' : 'no-cache',
   });
+  deps.onServed?.('playlist', sent);
 }
 
 async function serveSegment(
@@ -224,12 +233,14 @@ async function serveSegment(
     return;
   }
   try {
-    if (!deps.cache.admits(info.size)) {
-      await sendFromDisk(req, res, file, SEGMENT_HEADERS, pool);
-      return;
+    let sent: number;
+    if (deps.cache.admits(info.size)) {
+      const cached = await deps.cache.get(file, info);
+      sent = sendBuffer(req, res, cached.body, fileEtag(cached.identity), SEGMENT_HEADERS);
+    } else {
+      sent = await sendFromDisk(req, res, file, SEGMENT_HEADERS, pool);
     }
-    const cached = await deps.cache.get(file, info);
-    sendBuffer(req, res, cached.body, fileEtag(cached.identity), SEGMENT_HEADERS);
+    deps.onServed?.('segment', sent);
   } catch {
     if (!res.headersSent) sendError(res, 404, 'SEGMENT_NOT_FOUND', `segment ${index} was removed`);
   }

@@ -1,5 +1,12 @@
 // The HTTP API (fastify) and the stream routes (raw handler) on one server. JSON errors everywhere.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { WorkerError, type ErrorCode } from '../errors.js';
@@ -9,6 +16,28 @@ import { describeSchemaErrors } from '../schema-errors.js';
 import { checkBearer } from './auth.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** How long a client may take to send its request; slow (slowloris) clients are cut off with 408. */
+export interface HttpTimeouts {
+  /** Until every request header has arrived. */
+  readonly headersMs: number;
+  /** Until the whole request, body included, has arrived (not the answer: a segment wait is not limited by it). */
+  readonly requestMs: number;
+  /** Idle kept-alive connections are closed after this. */
+  readonly keepAliveMs: number;
+  /** How often Node checks the two limits above (its default is 30 s, which would let them overrun by that much). */
+  readonly checkIntervalMs: number;
+}
+
+// A job body is under 64 KiB and comes from a LAN: seconds are plenty, and a stalled client frees its socket soon.
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 5_000,
+  checkIntervalMs: 1_000,
+};
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
 /** The fastify instance this worker builds (a plain http.Server and a pino logger). */
 export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
@@ -20,9 +49,17 @@ export interface ServerDeps {
   /** Answers /streams/... (returns false for anything else). */
   readonly hls: (req: IncomingMessage, res: ServerResponse) => boolean;
   readonly health: () => Record<string, unknown>;
-  /** Extra routes (status page, metrics) registered by the composition root. */
-  readonly extraRoutes?: (app: App) => void;
+  /** Extra routes (status page, metrics) registered by the composition root; `auth` is the bearer hook. */
+  readonly extraRoutes?: (app: App, auth: BearerHook) => void;
+  readonly timeouts?: Partial<HttpTimeouts>;
 }
+
+/** An onRequest hook that refuses requests without the worker's bearer token. */
+export type BearerHook = (
+  request: { headers: Record<string, string | string[] | undefined> },
+  reply: unknown,
+  done: (err?: Error) => void,
+) => void;
 
 function errorBody(code: string, message: string): { error: { code: string; message: string } } {
   return { error: { code, message } };
@@ -53,12 +90,58 @@ function toWorkerError(err: FastifyError): WorkerError {
   return new WorkerError('INTERNAL', 'internal error', { cause: err });
 }
 
+/** Answers errors Node raises before a request exists (timeouts, oversized or malformed headers) on the raw socket. */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message]: [number, ErrorCode, string] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'REQUEST_TIMEOUT', 'the request was not received in time']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'HEADERS_TOO_LARGE', 'request headers are too large']
+        : [400, 'INVALID_REQUEST', 'malformed HTTP request'];
+  const body = JSON.stringify(errorBody(code, message));
+  // Not when an answer has begun on this socket (a broken body after the route answered): it would corrupt it.
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && inFlight?.headersSent !== true) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 /** Builds the fastify app on a raw server that hands /streams/ to the HLS handler first. */
 export async function createHttpServer(deps: ServerDeps): Promise<App> {
   let fastifyHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
-  const server: Server = createServer((req, res) => {
-    if (deps.hls(req, res)) return;
-    fastifyHandler?.(req, res);
+  const timeouts = { ...DEFAULT_HTTP_TIMEOUTS, ...deps.timeouts };
+  const server: Server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+      requireHostHeader: false,
+    },
+    (req, res) => {
+      // HTTP/1.1 requires Host; Node's own refusal of a request without it has no body, so refuse it here.
+      if (req.headers.host === undefined && req.httpVersionMinor >= 1) {
+        const body = JSON.stringify(errorBody('INVALID_REQUEST', 'an HTTP/1.1 request needs a Host header'));
+        res.writeHead(400, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+          connection: 'close',
+        });
+        res.end(body);
+        return;
+      }
+      if (deps.hls(req, res)) return;
+      fastifyHandler?.(req, res);
+    },
+  );
+  // An Expect other than 100-continue is ignored (RFC 9110 allows it) instead of Node's bare 417.
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    server.emit('request', req, res);
   });
   const app = Fastify({
     loggerInstance: deps.log,
@@ -73,13 +156,19 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
       fastifyHandler = handler;
       return server;
     },
-    return503OnClosing: true,
+    // While closing, requests on kept-alive sockets are still answered by the routes (POST /jobs gets DRAINING
+    // with Retry-After) instead of fastify's own 503 body without our envelope.
+    return503OnClosing: false,
     // Errors fastify raises before routing (a malformed URL such as /jobs/%zz) get the same JSON envelope.
     frameworkErrors: (error, _request, reply) => {
       // fastify types this reply for an unknown route generic; it is a plain reply.
       const plain = reply as unknown as { code(status: number): { send(body: unknown): unknown } };
-      void plain.code(400).send(errorBody('INVALID_REQUEST', error.message));
+      // A path parameter over fastify's 100 characters names no job, as a 65-character one does not.
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+        void plain.code(404).send(errorBody('NOT_FOUND', 'no route for a path parameter this long'));
+      else void plain.code(400).send(errorBody('INVALID_REQUEST', error.message));
     },
+    clientErrorHandler: clientError,
     forceCloseConnections: true,
   });
 
@@ -110,18 +199,25 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
     if (we.code === 'UNAUTHORIZED') void reply.header('www-authenticate', 'Bearer');
     void reply.code(we.httpStatus).send(errorBody(we.code, we.message));
   });
+  // A known path with another method is 405 with Allow (as on /streams/); an unknown path is 404.
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send(errorBody('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`));
+    const pathname = request.url.split('?')[0] ?? '';
+    // findRoute returns null for no match at run time, though its type does not say so.
+    const allowed = METHODS.filter(
+      (method) => (app.findRoute({ method, url: pathname }) as unknown) !== null,
+    );
+    if (allowed.length > 0) {
+      void reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send(errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${pathname}`));
+      return;
+    }
+    void reply.code(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${pathname}`));
   });
 
   // An onRequest hook: auth runs before the body is read, so an unauthenticated client cannot make us parse 64 KiB.
-  const requireBearer = (
-    request: { headers: Record<string, string | string[] | undefined> },
-    _reply: unknown,
-    done: (err?: Error) => void,
-  ): void => {
+  const requireBearer: BearerHook = (request, _reply, done) => {
     const h = request.headers.authorization;
     try {
       checkBearer(Array.isArray(h) ? h[0] : h, deps.authToken);
@@ -138,11 +234,13 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
     { onRequest: requireBearer, schema: { body: JobRequestSchema } },
     async (request, reply) => {
       const job = await deps.jobs.submit(request.body);
-      return reply.code(202).send({ id: job.id, status: job.status, playlistUrl: job.playlistUrl });
+      const { id, status, playlistUrl, encoder } = job;
+      return reply.code(202).send({ id, status, playlistUrl, encoder });
     },
   );
 
-  app.get('/jobs', () => ({ jobs: deps.jobs.list() }));
+  // The list needs the bearer: job ids are stream capabilities. One job's view needs its id, like its stream.
+  app.get('/jobs', { onRequest: requireBearer }, () => ({ jobs: deps.jobs.list() }));
 
   const jobId = (params: unknown): string => {
     const id = (params as { id?: string }).id ?? '';
@@ -156,7 +254,12 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
     deps.jobs.cancel(jobId(request.params)),
   );
 
-  deps.extraRoutes?.(app);
+  // The orchestrator vouches for a viewer the worker cannot see (paused player, a job prepared ahead): not idle.
+  app.post('/jobs/:id/keepalive', { onRequest: requireBearer }, (request) =>
+    deps.jobs.keepalive(jobId(request.params)),
+  );
+
+  deps.extraRoutes?.(app, requireBearer);
   await app.ready();
   return app;
 }

@@ -5,12 +5,19 @@ import { fileURLToPath } from 'node:url';
 import type { App } from './server.js';
 
 const PAGE = fileURLToPath(new URL('../../assets/status.html', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../assets/status.js', import.meta.url));
 const HLS_JS = createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js');
 
-/** Registers the status page routes. */
+/** Registers the status page routes: open, since the page holds no data; it asks for the token to list jobs. */
 export function registerStatusPage(app: App): void {
   app.get('/', (_request, reply) =>
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(createReadStream(PAGE)),
+  );
+  app.get('/assets/status.js', (_request, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .send(createReadStream(SCRIPT)),
   );
   app.get('/assets/hls.min.js', (_request, reply) =>
     reply

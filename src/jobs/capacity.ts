@@ -9,12 +9,14 @@ export interface CapacityInputs {
   readonly maxJobs: number;
   readonly availableMemoryBytes: number;
   readonly minFreeMemoryBytes: number;
+  /** Free space on work_dir's filesystem and the floor below which no job starts (absent: not checked). */
+  readonly disk?: { readonly freeBytes: number; readonly floorBytes: number };
 }
 
 export interface CapacityState {
   readonly status: WorkerStatus;
   /** Why busy or draining; absent when ready. */
-  readonly reason?: 'draining' | 'max_jobs' | 'low_memory';
+  readonly reason?: 'draining' | 'max_jobs' | 'low_memory' | 'low_disk';
 }
 
 /** The heartbeat's status and its reason. */
@@ -22,6 +24,8 @@ export function capacityState(c: CapacityInputs): CapacityState {
   if (c.draining) return { status: 'draining', reason: 'draining' };
   if (c.running >= c.maxJobs) return { status: 'busy', reason: 'max_jobs' };
   if (c.availableMemoryBytes < c.minFreeMemoryBytes) return { status: 'busy', reason: 'low_memory' };
+  if (c.disk !== undefined && c.disk.freeBytes < c.disk.floorBytes)
+    return { status: 'busy', reason: 'low_disk' };
   return { status: 'ready' };
 }
 
@@ -42,6 +46,12 @@ export function admissionError(c: CapacityInputs, retryAfterSeconds: number): Wo
       return new WorkerError(
         'LOW_MEMORY',
         `available memory ${Math.round(c.availableMemoryBytes / 1048576)} MB is below min_free_memory_mb ${Math.round(c.minFreeMemoryBytes / 1048576)}`,
+        { retryAfter: retryAfterSeconds },
+      );
+    case 'low_disk':
+      return new WorkerError(
+        'DISK_FULL',
+        `free space on work_dir's disk ${Math.round((c.disk?.freeBytes ?? 0) / 1048576)} MB is below the floor of ${Math.round((c.disk?.floorBytes ?? 0) / 1048576)} MB (streams.min_free_disk_mb)`,
         { retryAfter: retryAfterSeconds },
       );
   }

@@ -1,61 +1,68 @@
 // Owns every job: admission, the FFmpeg run of each, cancellation and drain. The only place job state changes.
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { mkdirSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { WorkerError } from '../errors.js';
-import { buildHlsArgs, PLAYLIST_NAME, segmentIndex } from '../ffmpeg/hls-args.js';
-import type { PidRecords } from '../ffmpeg/pid-records.js';
-import { startFfmpeg, type FfmpegExit, type FfmpegRun, type Launcher } from '../ffmpeg/process.js';
+import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import type { EncoderCheck, VideoCodec } from '../hardware/types.js';
 import { FileArrivals } from '../hls/file-arrivals.js';
 import { resolveInputPath } from '../media/input-path.js';
-import { lastLines, probeSource } from '../media/source-info.js';
-import type { RunCommand } from '../process/run-command.js';
 import { admissionError, capacityState, type CapacityState } from './capacity.js';
-import { canTransition, isLive, type JobOutput, type JobStatus, type JobView } from './job.js';
+import { chooseEncoder } from './encoder-choice.js';
+import { viewOf, type JobEntry } from './job-entry.js';
+import { isLive, type JobView } from './job.js';
 import type { JobRequest } from './job-request.js';
-import { planJob, type EncoderChoice } from './plan.js';
+import { runJob, type JobRunnerDeps } from './job-runner.js';
 
-export interface JobManagerDeps {
+/** What the manager needs to know about this machine's encoders (the hardware profiler, in the daemon). */
+export interface EncoderCatalog {
+  /** Usable encoders of a codec, fastest first. */
+  usable(codec: VideoCodec): readonly EncoderCheck[];
+  /** Every encoder tried, usable or not. */
+  known(): readonly EncoderCheck[];
+  /** Resolves when the test encodes are done (at once when the profile came from the cache). */
+  readonly tested: Promise<void>;
+}
+
+export interface JobManagerDeps extends JobRunnerDeps {
   readonly config: Config;
-  readonly runCommand: RunCommand;
-  readonly launcher: Launcher;
-  readonly pidRecords: PidRecords;
   readonly streamsDir: string;
   /** Base URL for playlistUrl (known once the server is bound). */
   readonly advertiseUrl: () => string;
   readonly availableMemoryBytes: () => number;
-  /** Encoder threads for software encoders (null: the encoder decides). */
-  readonly threads: () => number | null;
-  readonly lowMemory: () => boolean;
-  readonly chooseEncoder: (codec: 'h264' | 'hevc') => EncoderChoice;
+  readonly encoders: EncoderCatalog;
+  /** Free space on work_dir's filesystem and the floor to keep (statfs); read before each admission. */
+  readonly readDisk: () => Promise<DiskState>;
   readonly log: Logger;
   /** Called whenever the worker's status may have changed (the heartbeat sends a beat at once). */
   readonly onChange: () => void;
 }
 
-/** Internal, mutable record of one job. */
-interface JobEntry {
-  readonly id: string;
-  readonly request: JobRequest;
-  readonly dir: string;
-  readonly arrivals: FileArrivals;
-  readonly abort: AbortController;
-  readonly createdAt: Date;
-  status: JobStatus;
-  progress: number;
-  error: string | undefined;
-  cancelReason: string | undefined;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  durationSeconds: number | null;
-  speed: number | null;
-  output: JobOutput | null;
-  segmentsReady: number;
-  run: FfmpegRun | null;
-  task: Promise<void>;
+export interface DiskState {
+  readonly freeBytes: number;
+  readonly floorBytes: number;
 }
+
+/** What the sweep needs to know of one job. */
+export interface SweepEntry {
+  readonly id: string;
+  readonly dir: string;
+  readonly live: boolean;
+  readonly createdAt: number;
+  readonly lastActivity: number;
+  readonly finishedAt: number | null;
+  readonly streamRemoved: boolean;
+}
+
+/** Finished job records kept for GET /jobs/{id} once their streams are gone; older ones are forgotten. */
+const MAX_FINISHED_RECORDS = 500;
+
+/** How long a job naming an encoder waits for the start-up test encodes to say whether it works. */
+const ENCODER_TEST_WAIT_MS = 10_000;
 
 const RETRY_AFTER_SECONDS = 10;
 
@@ -72,6 +79,8 @@ export class JobManager {
   readonly #deps: JobManagerDeps;
   readonly #jobs = new Map<string, JobEntry>();
   #draining = false;
+  #accepted = 0;
+  #disk: DiskState | undefined;
 
   constructor(deps: JobManagerDeps) {
     this.#deps = deps;
@@ -86,6 +95,11 @@ export class JobManager {
     return capacityState(this.#capacityInputs());
   }
 
+  /** Jobs accepted since start (a speed measurement that overlapped one is redone). */
+  get accepted(): number {
+    return this.#accepted;
+  }
+
   get draining(): boolean {
     return this.#draining;
   }
@@ -97,7 +111,15 @@ export class JobManager {
       maxJobs: this.#deps.config.limits.maxJobs,
       availableMemoryBytes: this.#deps.availableMemoryBytes(),
       minFreeMemoryBytes: this.#deps.config.limits.minFreeMemoryBytes,
+      ...(this.#disk === undefined ? {} : { disk: this.#disk }),
     };
+  }
+
+  /** The sweep's latest look at the disk; a change of status sends a beat. */
+  noteDisk(disk: DiskState): void {
+    const before = this.capacity().status;
+    this.#disk = disk;
+    if (this.capacity().status !== before) this.#deps.onChange();
   }
 
   /** Validates and admits a job, then starts it in the background. Throws WorkerError for every refusal. */
@@ -109,6 +131,8 @@ export class JobManager {
     const id = request.id ?? randomBytes(16).toString('base64url');
     if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
     const inputPath = await resolveInputPath(this.#deps.config.nasMountPath, request.input);
+    const encoder = await this.#chooseEncoder(request);
+    this.#disk = await this.#deps.readDisk();
     // Checked after the await and immediately before insertion, so concurrent POSTs cannot both take the last slot.
     if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
     const refusal = admissionError(this.#capacityInputs(), RETRY_AFTER_SECONDS);
@@ -132,125 +156,41 @@ export class JobManager {
       finishedAt: null,
       durationSeconds: null,
       speed: null,
+      encoder,
+      fallback: null,
       output: null,
       segmentsReady: 0,
       run: null,
       task: Promise.resolve(),
-    };
-    arrivals.onArrival = (name) => {
-      const index = segmentIndex(name);
-      if (index !== null && index + 1 > entry.segmentsReady) entry.segmentsReady = index + 1;
+      lastActivity: Date.now(),
+      streamRemoved: false,
     };
     arrivals.start();
     this.#jobs.set(id, entry);
+    this.#accepted++;
     entry.task = this.#run(entry, inputPath);
-    this.#deps.log.info({ jobId: id, input: request.input }, 'job accepted');
+    this.#deps.log.info({ jobId: id, input: request.input, encoder: encoder.name }, 'job accepted');
     this.#deps.onChange();
     return this.#view(entry);
   }
 
+  /** The encoder for a request; a named one that is still being tested is waited for (bounded). */
+  async #chooseEncoder(request: JobRequest) {
+    const { codec, hardware = 'auto' } = request.video;
+    const catalog = this.#deps.encoders;
+    if (hardware !== 'auto' && hardware !== 'none' && !catalog.known().some((c) => c.name === hardware)) {
+      await Promise.race([catalog.tested, delay(ENCODER_TEST_WAIT_MS)]);
+    }
+    return chooseEncoder(codec, hardware, catalog.usable(codec), catalog.known());
+  }
+
   async #run(entry: JobEntry, inputPath: string): Promise<void> {
-    const deps = this.#deps;
     try {
-      const probe = await probeSource(
-        deps.runCommand,
-        deps.config.ffmpeg.ffprobePath,
-        inputPath,
-        entry.abort.signal,
-      );
-      if (entry.abort.signal.aborted) {
-        this.#finish(entry, 'cancelled');
-        return;
-      }
-      if (!probe.ok) {
-        this.#finish(entry, 'failed', probe.reason);
-        return;
-      }
-      entry.durationSeconds = probe.info.durationSeconds > 0 ? probe.info.durationSeconds : null;
-      const { plan, output } = planJob(entry.request, probe.info, {
-        inputPath,
-        outputDir: entry.dir,
-        encoder: deps.chooseEncoder(entry.request.video.codec),
-        threads: deps.threads(),
-        lowMemory: deps.lowMemory(),
-      });
-      entry.output = output;
-      const run = startFfmpeg({
-        launcher: deps.launcher,
-        ffmpegPath: deps.config.ffmpeg.path,
-        args: buildHlsArgs(plan),
-        onProgress: (p) => {
-          if (entry.durationSeconds !== null) {
-            entry.progress = Math.min(
-              0.999,
-              Math.max(entry.progress, p.outTimeSeconds / entry.durationSeconds),
-            );
-          }
-          entry.speed = p.speed;
-          // A progress block is a cheap moment to catch a file event that inotify may have coalesced.
-          entry.arrivals.recheck();
-        },
-      });
-      entry.run = run;
-      if (run.pid > 0) deps.pidRecords.add(entry.id, run.pid, entry.dir);
-      this.#transition(entry, 'running');
-      entry.startedAt = new Date();
-      deps.log.info(
-        { jobId: entry.id, pid: run.pid, encoder: output.encoder, height: output.height },
-        'ffmpeg started',
-      );
-      const exit = await run.exited;
-      if (run.pid > 0) deps.pidRecords.remove(entry.id, run.pid);
-      this.#finishFromExit(entry, exit);
-    } catch (err) {
-      deps.log.error({ jobId: entry.id, err }, 'job runner failed');
-      this.#finish(entry, 'failed', `internal error: ${err instanceof Error ? err.message : String(err)}`);
+      await runJob(entry, inputPath, this.#deps);
     } finally {
       await entry.arrivals.close();
-      deps.onChange();
+      this.#deps.onChange();
     }
-  }
-
-  #finishFromExit(entry: JobEntry, exit: FfmpegExit): void {
-    if (entry.abort.signal.aborted) {
-      this.#finish(entry, 'cancelled');
-    } else if (exit.exitCode === 0) {
-      entry.progress = 1;
-      this.#finish(entry, 'completed');
-    } else {
-      const reason =
-        exit.spawnError !== undefined
-          ? `ffmpeg could not start: ${exit.spawnError}`
-          : lastLines(exit.stderrTail) ||
-            (exit.signal !== null
-              ? `ffmpeg was killed by ${exit.signal}`
-              : `ffmpeg exited with code ${String(exit.exitCode)}`);
-      this.#finish(entry, 'failed', reason);
-    }
-    this.#deps.log.info(
-      {
-        jobId: entry.id,
-        status: entry.status,
-        exitCode: exit.exitCode,
-        signal: exit.signal,
-        forced: exit.forced,
-      },
-      'ffmpeg ended',
-    );
-  }
-
-  #transition(entry: JobEntry, to: JobStatus): boolean {
-    if (!canTransition(entry.status, to)) return false;
-    entry.status = to;
-    return true;
-  }
-
-  #finish(entry: JobEntry, to: 'completed' | 'failed' | 'cancelled', error?: string): void {
-    if (!this.#transition(entry, to)) return;
-    entry.finishedAt = new Date();
-    entry.speed = null;
-    if (error !== undefined) entry.error = error;
-    if (to === 'cancelled') entry.cancelReason ??= 'cancelled';
   }
 
   /** Cancels a live job: FFmpeg gets SIGTERM, then SIGKILL, and is reaped before this resolves. Terminal jobs are left as they are. */
@@ -285,16 +225,56 @@ export class JobManager {
     return [...this.#jobs.values()].map((e) => this.#view(e));
   }
 
-  /** The stream behind a job id, or null when there is none. */
+  /** The stream behind a job id, or null when there is none. Every stream request counts as a viewer's activity. */
   stream(id: string): StreamHandle | null {
     const entry = this.#jobs.get(id);
-    if (entry === undefined) return null;
+    if (entry === undefined || entry.streamRemoved) return null;
+    entry.lastActivity = Date.now();
     return {
       dir: entry.dir,
       live: isLive(entry.status),
       segmentCount: entry.output?.segmentCount ?? null,
       arrivals: entry.arrivals,
     };
+  }
+
+  /** The orchestrator says someone still wants this job (a viewer paused, a prepare job): not idle. */
+  keepalive(id: string): JobView {
+    const entry = this.#jobs.get(id);
+    if (entry === undefined) throw new WorkerError('JOB_NOT_FOUND', `no job with id ${id}`);
+    entry.lastActivity = Date.now();
+    return this.#view(entry);
+  }
+
+  /** Every job as the sweep sees it. */
+  sweepEntries(): SweepEntry[] {
+    return [...this.#jobs.values()].map((e) => ({
+      id: e.id,
+      dir: e.dir,
+      live: isLive(e.status),
+      createdAt: e.createdAt.getTime(),
+      lastActivity: e.lastActivity,
+      finishedAt: e.finishedAt?.getTime() ?? null,
+      streamRemoved: e.streamRemoved,
+    }));
+  }
+
+  /** Deletes a stopped job's stream folder; its URLs answer 404 from now on, its record stays. */
+  async removeStream(id: string): Promise<void> {
+    const entry = this.#jobs.get(id);
+    if (entry === undefined || isLive(entry.status) || entry.streamRemoved) return;
+    entry.streamRemoved = true;
+    await entry.task;
+    await rm(entry.dir, { recursive: true, force: true });
+    this.#deps.forgetFile(`${entry.dir}${path.sep}`);
+    this.#deps.log.info({ jobId: id }, 'stream removed');
+    this.#prune();
+  }
+
+  /** Forgets the oldest finished records beyond MAX_FINISHED_RECORDS (only those whose stream is gone). */
+  #prune(): void {
+    const gone = [...this.#jobs.values()].filter((e) => e.streamRemoved);
+    for (const e of gone.slice(0, Math.max(0, gone.length - MAX_FINISHED_RECORDS))) this.#jobs.delete(e.id);
   }
 
   /** Pids of running FFmpeg processes (for metrics and tests). */
@@ -309,22 +289,6 @@ export class JobManager {
   }
 
   #view(e: JobEntry): JobView {
-    return {
-      id: e.id,
-      status: e.status,
-      progress: Math.round(e.progress * 1000) / 1000,
-      ...(e.error === undefined ? {} : { error: e.error }),
-      ...(e.status === 'cancelled' && e.cancelReason !== undefined ? { cancelReason: e.cancelReason } : {}),
-      playlistUrl: this.playlistUrl(e.id),
-      input: e.request.input,
-      createdAt: e.createdAt.toISOString(),
-      startedAt: e.startedAt?.toISOString() ?? null,
-      finishedAt: e.finishedAt?.toISOString() ?? null,
-      durationSeconds: e.durationSeconds,
-      speed: e.speed,
-      output: e.output,
-      segmentsReady: e.segmentsReady,
-      request: e.request,
-    };
+    return viewOf(e, this.playlistUrl(e.id));
   }
 }

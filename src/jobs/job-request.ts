@@ -3,6 +3,8 @@ import { Type, type Static } from 'typebox';
 
 export const JOB_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 export const JOB_ID_RE = new RegExp(JOB_ID_PATTERN);
+/** "auto", "none" or an FFmpeg encoder name (h264_vaapi, libx264, ...). */
+export const HARDWARE_PATTERN = '^[a-z0-9_]{1,40}$';
 
 export const JobRequestSchema = Type.Object(
   {
@@ -13,6 +15,8 @@ export const JobRequestSchema = Type.Object(
         codec: Type.Union([Type.Literal('h264'), Type.Literal('hevc')]),
         height: Type.Optional(Type.Integer({ minimum: 144, maximum: 4320 })),
         bitrateKbps: Type.Optional(Type.Integer({ minimum: 100, maximum: 100_000 })),
+        /** auto: the fastest usable encoder; none: software; or an encoder name from the heartbeat's profile. */
+        hardware: Type.Optional(Type.String({ pattern: HARDWARE_PATTERN })),
       },
       { additionalProperties: false },
     ),

@@ -16,6 +16,16 @@ export interface JobOutput {
   readonly audio: boolean;
 }
 
+/** A hardware encoder failed and the job went on in software from segment `atSegment`. */
+export interface JobFallback {
+  /** The encoder that failed (h264_vaapi, ...). */
+  readonly from: string;
+  /** FFmpeg's own reason. */
+  readonly reason: string;
+  /** First segment the software encoder made. */
+  readonly atSegment: number;
+}
+
 /** What GET /jobs/{id} answers. */
 export interface JobView {
   readonly id: string;
@@ -31,6 +41,9 @@ export interface JobView {
   readonly durationSeconds: number | null;
   /** Encoding speed as a multiple of real time, while running. */
   readonly speed: number | null;
+  /** The encoder in use (or last used): the software one after a fallback. */
+  readonly encoder: string;
+  readonly fallback?: JobFallback;
   readonly output: JobOutput | null;
   readonly segmentsReady: number;
   readonly request: JobRequest;

@@ -60,6 +60,8 @@ export interface PlanContext {
   readonly encoder: EncoderChoice;
   readonly threads: number | null;
   readonly lowMemory: boolean;
+  /** First segment of this run (0, or where a failed hardware run stopped). */
+  readonly startSegment: number;
 }
 
 /** Builds the plan and the output description the job reports. */
@@ -99,6 +101,7 @@ export function planJob(
     },
     audio,
     segmentSeconds,
+    startSegment: ctx.startSegment,
   };
   const output: JobOutput = {
     codec: request.video.codec,

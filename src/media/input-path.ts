@@ -36,7 +36,8 @@ export function lexicalInputPath(mountPath: string, input: string): string {
 /** True when `child` is `parent` itself or below it. */
 export function isInside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  // "..hidden.mp4" is a name inside; only ".." itself or "../…" leaves.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 /** Full check: lexical rules, then the real path (symlinks followed) must stay inside the real mount and be a readable regular file. */

@@ -1,4 +1,5 @@
 // What the job needs to know about a source, parsed from ffprobe's JSON (pure), and the ffprobe call (edge).
+import { cleanLine } from '../ffmpeg/stderr-lines.js';
 import type { RunCommand } from '../process/run-command.js';
 import { fileUrl, inputHardening } from './demuxers.js';
 
@@ -115,7 +116,7 @@ export async function probeSource(
 export function lastLines(stderr: string, maxChars = 400): string {
   const lines = stderr
     .split('\n')
-    .map((l) => l.trim())
+    .map(cleanLine)
     .filter((l) => l !== '');
   const text = lines.slice(-3).join('; ');
   return text.length > maxChars ? text.slice(text.length - maxChars) : text;

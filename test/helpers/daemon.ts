@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildConfig, type Config, type ConfigFile } from '../../src/config.js';
-import { startDaemon, type Daemon } from '../../src/daemon.js';
+import { startDaemon, type Daemon, type DaemonEnv } from '../../src/daemon.js';
+import { isLive, type JobView } from '../../src/jobs/job.js';
 import { createLogger } from '../../src/log.js';
 
 export const TOKEN = 'test-token-0123456789';
@@ -29,11 +30,13 @@ export function testConfig(mount: string, overrides: Partial<ConfigFile> = {}): 
   return buildConfig(raw, '/', { env: {}, hostname: 'test-host', cwd: '/' }, 'test');
 }
 
-export async function startTestDaemon(config: Config): Promise<TestDaemon> {
+/** `hardware`: a fake /sys and /dev for a GPU this machine cannot have, and whether to measure speeds. */
+export async function startTestDaemon(config: Config, hardware?: DaemonEnv['hardware']): Promise<TestDaemon> {
   const daemon = await startDaemon(config, {
     log: createLogger(config.logLevel),
     platform: process.platform,
     envPath: process.env.PATH,
+    ...(hardware === undefined ? {} : { hardware }),
   });
   const api = (
     method: string,
@@ -134,4 +137,18 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Polls GET /jobs/{id} until the job has stopped (completed, failed or cancelled); returns that view. */
+export async function waitForJobEnd(d: TestDaemon, id: string, timeoutMs = 60_000): Promise<JobView> {
+  let view: JobView | undefined;
+  await waitFor(
+    async () => {
+      view = (await (await d.api('GET', `/jobs/${id}`)).json()) as JobView;
+      return !isLive(view.status);
+    },
+    timeoutMs,
+    `job ${id} to end`,
+  );
+  return view as JobView;
 }

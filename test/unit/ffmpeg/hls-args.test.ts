@@ -26,6 +26,7 @@ const plan: HlsJobPlan = {
   },
   audio: { streamIndex: 1, bitrateKbps: 128, channels: 2 },
   segmentSeconds: 4,
+  startSegment: 0,
 };
 
 function valueOf(args: string[], flag: string): string | undefined {
@@ -52,7 +53,7 @@ describe('buildHlsArgs', () => {
       '-f', 'hls', '-hls_time', '4', '-hls_list_size', '0', '-hls_playlist_type', 'event',
       '-hls_flags', 'temp_file+independent_segments', '-hls_segment_type', 'mpegts', '-start_number', '0',
       '-hls_segment_filename', '/var/lib/tw/streams/abc/seg-%d.ts',
-      '/var/lib/tw/streams/abc/stream.m3u8',
+      '/var/lib/tw/streams/abc/run-0.m3u8',
     ]);
     assert.ok(valueOf(args, '-format_whitelist')?.split(',').includes('matroska'));
     assert.ok(!valueOf(args, '-format_whitelist')?.split(',').includes('hls'));
@@ -72,9 +73,26 @@ describe('buildHlsArgs', () => {
     assert.ok(!args.includes('-sc_threshold'));
   });
 
-  it('caps x264 lookahead on a small-memory machine', () => {
+  it('caps x264 lookahead and the decoder threads on a small-memory machine', () => {
     const args = buildHlsArgs({ ...plan, video: { ...plan.video, lowMemory: true } });
     assert.equal(valueOf(args, '-x264-params'), 'rc-lookahead=10:sync-lookahead=0');
+    // Decoder threads go before -i; the encoder's after it.
+    assert.deepEqual(args.slice(args.indexOf('-threads'), args.indexOf('-threads') + 2), ['-threads', '2']);
+    assert.ok(args.indexOf('-threads') < args.indexOf('-i'));
+  });
+
+  it('continues a stream at a later segment: input seek, offset timestamps, numbering and its own playlist', () => {
+    const args = buildHlsArgs({ ...plan, startSegment: 5 });
+    const input = args.indexOf('-i');
+    assert.equal(valueOf(args, '-ss'), '20');
+    assert.ok(args.indexOf('-ss') < input, '-ss is an input option (fast, accurate seek)');
+    assert.equal(valueOf(args, '-output_ts_offset'), '20');
+    assert.ok(args.indexOf('-output_ts_offset') > input);
+    assert.equal(valueOf(args, '-start_number'), '5');
+    assert.equal(args.at(-1), '/var/lib/tw/streams/abc/run-5.m3u8');
+    // The first run has none of it.
+    const first = buildHlsArgs(plan);
+    assert.ok(!first.includes('-ss') && !first.includes('-output_ts_offset'));
   });
 });
 

@@ -249,3 +249,15 @@ test('programming errors throw: unknown encoder, wrong family, VAAPI without dev
     /only decodes/,
   );
 });
+
+test('libx264 on a ≤ 1 GiB machine caps its threads at 3 and shortens the lookahead', () => {
+  const out = videoEncoderArgs({ ...base, threads: 8, lowMemory: true }).output;
+  assert.deepEqual(out.slice(out.indexOf('-threads')), [
+    '-threads',
+    '3',
+    '-x264-params',
+    'rc-lookahead=10:sync-lookahead=0',
+  ]);
+  const roomy = videoEncoderArgs({ ...base, threads: 8, lowMemory: false }).output;
+  assert.deepEqual(roomy.slice(roomy.indexOf('-threads')), ['-threads', '8']);
+});

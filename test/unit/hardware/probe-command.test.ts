@@ -22,6 +22,12 @@ test('returns the settled profile: probing false, software encoders tested and m
     if (args.includes('-version')) return result({ stdout: fixture('ffmpeg-5.1-version.txt') });
     if (args.includes('-encoders')) return result({ stdout: fixture('ffmpeg-5.1-encoders.txt') });
     if (args.includes('-hwaccels')) return result({ stdout: fixture('ffmpeg-5.1-hwaccels.txt') });
+    // As on this machine: every hardware test encode fails with FFmpeg's own words.
+    const hw = args.find((a) => /^h264_(vaapi|qsv|nvenc|v4l2m2m)$/.test(a) || /^hevc_/.test(a));
+    if (hw !== undefined) {
+      const family = hw.split('_')[1] ?? '';
+      return result({ exitCode: 1, stderr: fixture(`ffmpeg-5.1-test-encode-stderr-h264_${family}.txt`) });
+    }
     return result();
   });
   const profile = await probeCommand({
@@ -37,6 +43,15 @@ test('returns the settled profile: probing false, software encoders tested and m
   assert.deepEqual(
     profile.encoders.map((e) => [e.name, e.usable, e.speed === undefined ? 'unmeasured' : 'measured']),
     [
+      // No devices on a machine like this one: every listed hardware encoder is tried and reported unusable.
+      ['h264_vaapi', false, 'unmeasured'],
+      ['hevc_vaapi', false, 'unmeasured'],
+      ['h264_qsv', false, 'unmeasured'],
+      ['hevc_qsv', false, 'unmeasured'],
+      ['h264_nvenc', false, 'unmeasured'],
+      ['hevc_nvenc', false, 'unmeasured'],
+      ['h264_v4l2m2m', false, 'unmeasured'],
+      ['hevc_v4l2m2m', false, 'unmeasured'],
       ['libx264', true, 'measured'],
       ['libx265', true, 'measured'],
       ['libsvtav1', true, 'measured'],

@@ -53,7 +53,7 @@ function fakeFfmpeg(): ReturnType<typeof fakeRun> & { kinds: () => Kind[] } {
     if (args.includes('-version')) return result({ stdout: fixture('ffmpeg-5.1-version.txt') });
     if (args.includes('-encoders')) return result({ stdout: fixture('ffmpeg-5.1-encoders.txt') });
     if (args.includes('-hwaccels')) return result({ stdout: fixture('ffmpeg-5.1-hwaccels.txt') });
-    const hw = args.find((a) => /_(vaapi|qsv)$/.test(a));
+    const hw = args.find((a) => /_(vaapi|qsv|nvenc|v4l2m2m)$/.test(a));
     if (hw !== undefined)
       return result({
         exitCode: 1,
@@ -145,6 +145,14 @@ test("full run: accelerators with FFmpeg's reasons, software usable and measured
     ],
   );
   assert.match(snap.accelerators[0]?.candidates[0]?.reason ?? '', /No VA display found/);
+  assert.equal(
+    snap.encoders.find((e) => e.name === 'h264_nvenc')?.reason,
+    'h264_nvenc: Cannot load libcuda.so.1',
+  );
+  assert.equal(
+    snap.encoders.find((e) => e.name === 'h264_v4l2m2m')?.reason,
+    "h264_v4l2m2m: Could not find a valid device; h264_v4l2m2m: can't configure encoder",
+  );
   assert.deepEqual(
     snap.encoders.map((e) => [e.name, e.usable, e.speed ?? null]),
     [
@@ -152,6 +160,11 @@ test("full run: accelerators with FFmpeg's reasons, software usable and measured
       ['hevc_vaapi', false, null],
       ['h264_qsv', false, null],
       ['hevc_qsv', false, null],
+      // Listed by FFmpeg, no device found for them: tested anyway, so the profile says why not.
+      ['h264_nvenc', false, null],
+      ['hevc_nvenc', false, null],
+      ['h264_v4l2m2m', false, null],
+      ['hevc_v4l2m2m', false, null],
       ['libx264', true, { '720p': 4, '1080p': 4 }],
       ['libx265', true, { '720p': 4, '1080p': 4 }],
       ['libsvtav1', true, { '720p': 4, '1080p': 4 }],
@@ -163,7 +176,7 @@ test("full run: accelerators with FFmpeg's reasons, software usable and measured
   );
   assert.deepEqual(
     ffmpeg.kinds().filter((k) => k !== 'info'),
-    [...Array<Kind>(7).fill('test'), ...Array<Kind>(6).fill('speed')],
+    [...Array<Kind>(11).fill('test'), ...Array<Kind>(6).fill('speed')],
   );
   assert.ok(existsSync(path.join(dir, 'hardware-profile.json')));
 });
@@ -184,12 +197,12 @@ test('a matching cache: no test encodes, no speed runs; refresh or a new device 
 
   const refreshed = fakeFfmpeg();
   await createHardwareProfiler(deps(t, dir, refreshed.run, { refresh: true })).settled;
-  assert.equal(refreshed.kinds().filter((k) => k === 'test').length, 7);
+  assert.equal(refreshed.kinds().filter((k) => k === 'test').length, 11);
 
   t.file('dev/dri/renderD129');
   const newDevice = fakeFfmpeg();
   await createHardwareProfiler(deps(t, dir, newDevice.run)).settled;
-  assert.equal(newDevice.kinds().filter((k) => k === 'test').length, 9);
+  assert.equal(newDevice.kinds().filter((k) => k === 'test').length, 13);
 });
 
 test('measureSpeed off: tests only; a later start with it on measures without re-testing', async () => {

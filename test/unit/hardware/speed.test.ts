@@ -166,3 +166,37 @@ test('real FFmpeg: libx264 at 720p and 1080p gives positive speeds (0.5 s of sou
   assert.deepEqual([...speeds.keys()], [720, 1080]);
   for (const s of speeds.values()) assert.ok(s > 0 && s < 1000, String(s));
 });
+
+test('speed runs wait for quiet and redo a run a job overlapped', async () => {
+  let starts = 0;
+  let waits = 0;
+  let clock = 0;
+  const fake = fakeRun(() => {
+    // A job starts during the very first run only.
+    if (fake.calls.length === 1) starts++;
+    clock += 500;
+    return result();
+  });
+  const speeds: string[] = [];
+  await measureSpeeds(
+    [x264],
+    {
+      ffmpegPath: 'ffmpeg',
+      runCommand: fake.run,
+      platform: 'linux',
+      signal: new AbortController().signal,
+      now: () => clock,
+      quiet: {
+        wait: () => {
+          waits++;
+          return Promise.resolve();
+        },
+        starts: () => starts,
+      },
+    },
+    (check, height, speed) => speeds.push(`${check.name} ${height} ${speed}`),
+  );
+  assert.equal(fake.calls.length, 3, 'the 720p run was measured twice');
+  assert.deepEqual(speeds, ['libx264 720 4', 'libx264 1080 4']);
+  assert.equal(waits, 3, 'every run waited for quiet first');
+});

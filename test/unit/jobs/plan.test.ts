@@ -20,6 +20,7 @@ describe('planJob', () => {
       encoder: { name: 'libx264', accelerator: null, device: null },
       threads: 2,
       lowMemory: false,
+      startSegment: 0,
     });
     assert.equal(plan.segmentSeconds, 4);
     assert.equal(plan.video.gopFrames, 96);
@@ -52,6 +53,7 @@ describe('planJob', () => {
         encoder: { name: 'libx265', accelerator: null, device: null },
         threads: null,
         lowMemory: true,
+        startSegment: 0,
       },
     );
     assert.equal(plan.video.height, 1080);
@@ -66,6 +68,7 @@ describe('planJob', () => {
         encoder: { name: 'libx264', accelerator: null, device: null },
         threads: null,
         lowMemory: false,
+        startSegment: 0,
       },
     );
     assert.equal(silent.plan.audio, null);

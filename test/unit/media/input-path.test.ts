@@ -52,10 +52,14 @@ describe('input path (file system)', () => {
   symlinkSync(root, path.join(mount, 'escape-dir'));
   symlinkSync(path.join(mount, 'movies', 'film.mkv'), path.join(mount, 'inside-link.mkv'));
   execFileSync('mkfifo', [path.join(mount, 'fifo.mkv')]);
+  writeFileSync(path.join(mount, '..hidden.mkv'), 'x');
 
   it('resolves a real file to its real path', async () => {
     assert.equal(await resolveInputPath(mount, 'movies/film.mkv'), path.join(mount, 'movies', 'film.mkv'));
     assert.equal(await resolveInputPath(mount, 'inside-link.mkv'), path.join(mount, 'movies', 'film.mkv'));
+  });
+  it('accepts a file whose name merely starts with two dots', async () => {
+    assert.equal(await resolveInputPath(mount, '..hidden.mkv'), path.join(mount, '..hidden.mkv'));
   });
   it('refuses symlinks that leave the mount', async () => {
     assert.equal(await codeOf(resolveInputPath(mount, 'escape.mkv')), 'INPUT_OUTSIDE_MOUNT');

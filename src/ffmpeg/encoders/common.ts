@@ -1,0 +1,82 @@
+// What every encoder family shares: the settings it gets, the shape of its arguments, and the flag groups that
+// keep segment cuts exact and the bandwidth what the playlist promises.
+import type { AcceleratorType, VideoCodec } from '../../hardware/types.js';
+
+export interface VideoEncodeSettings {
+  /** FFmpeg encoder name: libx264, libx265, h264_vaapi, hevc_nvenc, ... */
+  readonly encoder: string;
+  readonly accelerator: AcceleratorType | null;
+  /** Device for the accelerator (/dev/dri/renderD128 for VAAPI/QSV, /dev/video11 for V4L2 M2M), null if none. */
+  readonly device: string | null;
+  readonly codec: VideoCodec;
+  /** Output height (even); null keeps the source size. */
+  readonly height: number | null;
+  readonly bitrateKbps: number;
+  /** Frames in one segment, rounded up: the GOP length. */
+  readonly gopFrames: number;
+  readonly segmentSeconds: number;
+  /** Encoder threads; null lets the encoder decide. */
+  readonly threads: number | null;
+  /** ≤ 1 GiB machine: cap lookahead, threads and buffers. */
+  readonly lowMemory: boolean;
+}
+
+export interface VideoEncoderArgs {
+  /** Global/input options that must precede -i (hardware device set-up). */
+  readonly beforeInput: readonly string[];
+  /** The -vf chain (may be empty). */
+  readonly filter: string;
+  /** -c:v and everything about rate control and keyframes. */
+  readonly output: readonly string[];
+}
+
+/** Keyframes at every segment boundary, whatever the frame rate: each segment starts on an IDR frame. */
+export function forcedKeyframes(segmentSeconds: number): string[] {
+  return ['-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`];
+}
+
+/**
+ * The segment cut every family needs: a forced keyframe at each boundary, the family's flag that makes it an IDR
+ * (`idr`), and a GOP of one segment so no extra keyframe lands inside a segment.
+ */
+export function segmentCuts(s: VideoEncodeSettings, idr: readonly string[] = []): string[] {
+  return [...forcedKeyframes(s.segmentSeconds), ...idr, '-g', String(s.gopFrames)];
+}
+
+/** Constant-ish bitrate with a VBV, so the stream's bandwidth is what the playlist promises. */
+export function rateControl(bitrateKbps: number): string[] {
+  return ['-b:v', `${bitrateKbps}k`, '-maxrate', `${bitrateKbps}k`, '-bufsize', `${bitrateKbps * 2}k`];
+}
+
+/** scale=-2:H keeps the aspect ratio with an even width; format=yuv420p makes 10-bit sources play on 8-bit TVs. */
+export function softwareScale(height: number | null): string {
+  return height === null ? 'format=yuv420p' : `scale=-2:${height},format=yuv420p`;
+}
+
+/** h264 high / hevc main: what every TV and browser decodes; AV1 encoders choose their only profile. */
+export function profile(codec: VideoCodec): string[] {
+  switch (codec) {
+    case 'h264':
+      return ['-profile:v', 'high'];
+    case 'hevc':
+      return ['-profile:v', 'main'];
+    case 'av1':
+      return [];
+    default:
+      return assertNever(codec);
+  }
+}
+
+/** hvc1 tag: what Apple players require for HEVC. */
+export function hevcTag(codec: VideoCodec): string[] {
+  return codec === 'hevc' ? ['-tag:v', 'hvc1'] : [];
+}
+
+export function requireDevice(s: VideoEncodeSettings): string {
+  if (s.device === null) throw new Error(`encoder ${s.encoder} needs a device`);
+  return s.device;
+}
+
+export function assertNever(x: never): never {
+  throw new Error(`unexpected value ${String(x)}`);
+}

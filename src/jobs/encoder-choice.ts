@@ -1,0 +1,45 @@
+// Pure: which encoder a job uses, from its video.hardware preference and the encoders verified usable here.
+import { WorkerError } from '../errors.js';
+import type { EncoderCheck } from '../hardware/types.js';
+import type { EncoderChoice } from './plan.js';
+
+export type OutputCodec = 'h264' | 'hevc';
+
+/** The software encoder of a codec: always there, the fallback when hardware fails. */
+export function softwareEncoder(codec: OutputCodec): EncoderChoice {
+  return { name: codec === 'h264' ? 'libx264' : 'libx265', accelerator: null, device: null };
+}
+
+function choiceOf(c: EncoderCheck): EncoderChoice {
+  return { name: c.name, accelerator: c.accelerator, device: c.device };
+}
+
+/**
+ * `auto`: the first of `usable` (fastest first), else software; `none`: software; a name: that encoder if it is
+ * usable for this codec, else ENCODER_UNAVAILABLE naming the ones that are. `usable` holds this codec's encoders.
+ */
+export function chooseEncoder(
+  codec: OutputCodec,
+  preference: string,
+  usable: readonly EncoderCheck[],
+  known: readonly EncoderCheck[],
+): EncoderChoice {
+  if (preference === 'none') return softwareEncoder(codec);
+  const first = usable[0];
+  if (preference === 'auto') return first === undefined ? softwareEncoder(codec) : choiceOf(first);
+  const match = usable.find((c) => c.name === preference);
+  if (match !== undefined) return choiceOf(match);
+  const names = usable.map((c) => c.name);
+  const list = names.length === 0 ? 'none' : names.join(', ');
+  const other = known.find((c) => c.name === preference);
+  const why =
+    other === undefined
+      ? `this FFmpeg has no encoder ${preference} or no device for it`
+      : other.codec !== codec
+        ? `${preference} encodes ${other.codec}, not ${codec}`
+        : `${preference} is not usable here${other.reason === undefined ? '' : `: ${other.reason}`}`;
+  throw new WorkerError(
+    'ENCODER_UNAVAILABLE',
+    `video.hardware: ${why}; usable ${codec} encoders: ${list} (or "auto", "none")`,
+  );
+}

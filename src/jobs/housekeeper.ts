@@ -1,0 +1,98 @@
+// The periodic sweep that keeps a worker healthy for months: cancels jobs nobody watches, stops the newest job
+// when memory runs out, and deletes stopped streams by age and by disk budget. Rules in sweep-rules.ts.
+import { readdir, stat, statfs } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { DiskState, JobManager } from './job-manager.js';
+import { freeDiskFloor, idleJobs, jobToStopForMemory, streamsToEvict, type JobFacts } from './sweep-rules.js';
+
+export interface HousekeeperDeps {
+  readonly jobs: JobManager;
+  readonly config: Config;
+  readonly availableMemoryBytes: () => number;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+  /** Between sweeps; 2 s by default (idle and memory checks should be prompt, a sweep is cheap). */
+  readonly intervalMs?: number;
+}
+
+/** Free space on work_dir's filesystem and the floor to keep there. */
+export async function readDisk(workDir: string, configuredFloor: number | null): Promise<DiskState> {
+  const fs = await statfs(workDir);
+  return {
+    freeBytes: fs.bavail * fs.bsize,
+    floorBytes: freeDiskFloor(configuredFloor, fs.blocks * fs.bsize),
+  };
+}
+
+/** Bytes under a stream folder (flat: playlists and segments); 0 when it is gone. */
+async function folderBytes(dir: string): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return 0;
+  }
+  const sizes = await Promise.all(
+    names.map((n) =>
+      stat(path.join(dir, n)).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
+/** One sweep: idle jobs, memory, then disk. Never rejects. */
+export async function sweep(deps: HousekeeperDeps): Promise<void> {
+  const { jobs, config, log } = deps;
+  try {
+    const now = Date.now();
+    const entries = jobs.sweepEntries();
+    const facts: JobFacts[] = await Promise.all(
+      entries.map(async (e) => ({ ...e, bytes: e.streamRemoved ? 0 : await folderBytes(e.dir) })),
+    );
+    for (const id of idleJobs(facts, now, config.jobs.idleCancelMs)) {
+      log.info(
+        { jobId: id, idleSeconds: config.jobs.idleCancelMs / 1000 },
+        'cancelling a job nobody watches',
+      );
+      await jobs.cancel(id, 'idle');
+    }
+    const available = deps.availableMemoryBytes();
+    const floor = config.limits.minFreeMemoryBytes;
+    const victim = jobToStopForMemory(
+      facts.filter((f) => jobs.liveIds().includes(f.id)),
+      available,
+      floor,
+    );
+    if (victim !== null) {
+      const reason = `low memory: ${Math.round(available / 1048576)} MB available, under half of min_free_memory_mb (${Math.round(floor / 1048576)} MB); the newest job was stopped`;
+      log.warn({ jobId: victim, availableBytes: available }, reason);
+      await jobs.cancel(victim, reason);
+    }
+    const disk = await readDisk(config.workDir, config.streams.minFreeDiskBytes);
+    const evict = streamsToEvict(facts, now, {
+      keepMs: config.streams.keepMs,
+      maxBytes: config.streams.maxDiskBytes,
+      freeBytes: disk.freeBytes,
+      floorBytes: disk.floorBytes,
+    });
+    for (const id of evict) await jobs.removeStream(id);
+    jobs.noteDisk(evict.length > 0 ? await readDisk(config.workDir, config.streams.minFreeDiskBytes) : disk);
+  } catch (err) {
+    log.warn({ err }, 'housekeeping sweep failed');
+  }
+}
+
+/** Sweeps until the signal aborts; resolves then. */
+export async function runHousekeeper(deps: HousekeeperDeps): Promise<void> {
+  const interval = deps.intervalMs ?? 2000;
+  while (!deps.signal.aborted) {
+    await sweep(deps);
+    await delay(interval, undefined, { signal: deps.signal }).catch(() => undefined);
+  }
+}

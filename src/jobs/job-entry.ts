@@ -1,0 +1,74 @@
+// The job manager's mutable record of one job, and the public view of it. Only the manager and its runner
+// change an entry.
+import type { FfmpegRun } from '../ffmpeg/process.js';
+import type { FileArrivals } from '../hls/file-arrivals.js';
+import { canTransition, type JobFallback, type JobOutput, type JobStatus, type JobView } from './job.js';
+import type { JobRequest } from './job-request.js';
+import type { EncoderChoice } from './plan.js';
+
+export interface JobEntry {
+  readonly id: string;
+  readonly request: JobRequest;
+  readonly dir: string;
+  readonly arrivals: FileArrivals;
+  readonly abort: AbortController;
+  readonly createdAt: Date;
+  status: JobStatus;
+  progress: number;
+  error: string | undefined;
+  cancelReason: string | undefined;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  durationSeconds: number | null;
+  speed: number | null;
+  /** The encoder of the current (or last) run. */
+  encoder: EncoderChoice;
+  fallback: JobFallback | null;
+  output: JobOutput | null;
+  segmentsReady: number;
+  run: FfmpegRun | null;
+  task: Promise<void>;
+  /** Last stream request or keepalive (ms since epoch); acceptance counts as the first. */
+  lastActivity: number;
+  /** The stream folder was deleted (keep_minutes, disk budget): its URLs answer 404. */
+  streamRemoved: boolean;
+}
+
+/** Moves an entry to another status if the state machine allows it. */
+export function transition(entry: JobEntry, to: JobStatus): boolean {
+  if (!canTransition(entry.status, to)) return false;
+  entry.status = to;
+  return true;
+}
+
+/** Ends a job once: finishedAt, the error or the cancel reason. */
+export function finish(entry: JobEntry, to: 'completed' | 'failed' | 'cancelled', error?: string): void {
+  if (!transition(entry, to)) return;
+  entry.finishedAt = new Date();
+  entry.speed = null;
+  if (error !== undefined) entry.error = error;
+  if (to === 'cancelled') entry.cancelReason ??= 'cancelled';
+}
+
+/** What GET /jobs/{id} answers for an entry. */
+export function viewOf(e: JobEntry, playlistUrl: string): JobView {
+  return {
+    id: e.id,
+    status: e.status,
+    progress: Math.round(e.progress * 1000) / 1000,
+    ...(e.error === undefined ? {} : { error: e.error }),
+    ...(e.status === 'cancelled' && e.cancelReason !== undefined ? { cancelReason: e.cancelReason } : {}),
+    playlistUrl,
+    input: e.request.input,
+    createdAt: e.createdAt.toISOString(),
+    startedAt: e.startedAt?.toISOString() ?? null,
+    finishedAt: e.finishedAt?.toISOString() ?? null,
+    durationSeconds: e.durationSeconds,
+    speed: e.speed,
+    encoder: e.encoder.name,
+    ...(e.fallback === null ? {} : { fallback: e.fallback }),
+    output: e.output,
+    segmentsReady: e.segmentsReady,
+    request: e.request,
+  };
+}

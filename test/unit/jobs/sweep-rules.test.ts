@@ -1,0 +1,84 @@
+// The sweep's rules: idle jobs, streams to delete, the job to stop when memory runs out.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  freeDiskFloor,
+  idleJobs,
+  jobToStopForMemory,
+  RECENT_FETCH_MS,
+  streamsToEvict,
+  type JobFacts,
+} from '../../../src/jobs/sweep-rules.js';
+
+const MIN = 60_000;
+const MB = 1024 * 1024;
+const now = 1_000 * MIN;
+
+function job(id: string, partial: Partial<JobFacts>): JobFacts {
+  return { id, live: false, createdAt: 0, lastActivity: 0, finishedAt: 0, bytes: 10 * MB, ...partial };
+}
+
+describe('idleJobs', () => {
+  it('cancels live jobs without a fetch or keepalive for the idle time, never stopped ones', () => {
+    const jobs = [
+      job('watched', { live: true, finishedAt: null, lastActivity: now - 30_000 }),
+      job('forgotten', { live: true, finishedAt: null, lastActivity: now - 121_000 }),
+      job('done', { lastActivity: now - 10 * MIN }),
+    ];
+    assert.deepEqual(idleJobs(jobs, now, 120_000), ['forgotten']);
+    assert.deepEqual(idleJobs(jobs, now, 0), [], '0 = never');
+  });
+});
+
+describe('streamsToEvict', () => {
+  const roomy = { keepMs: 60 * MIN, maxBytes: 0, freeBytes: 10_000 * MB, floorBytes: 100 * MB };
+
+  it('deletes stopped streams keep_minutes after their last request, keeps the rest', () => {
+    const jobs = [
+      job('old', { finishedAt: now - 90 * MIN, lastActivity: now - 61 * MIN }),
+      job('rewatched', { finishedAt: now - 90 * MIN, lastActivity: now - 5 * MIN }),
+      job('live', { live: true, finishedAt: null, lastActivity: now - 90 * MIN }),
+    ];
+    assert.deepEqual(streamsToEvict(jobs, now, roomy), ['old']);
+  });
+
+  it('over budget: oldest idle stopped streams first, until under; never live or recently fetched ones', () => {
+    const jobs = [
+      job('live', { live: true, finishedAt: null, bytes: 50 * MB }),
+      job('older', { finishedAt: now - 30 * MIN, lastActivity: now - 30 * MIN }),
+      job('newer', { finishedAt: now - 20 * MIN, lastActivity: now - 20 * MIN }),
+      job('fetched', { finishedAt: now - 40 * MIN, lastActivity: now - RECENT_FETCH_MS / 2 }),
+    ];
+    // 80 MB in all against a 65 MB budget: removing "older" (10 MB) is not enough, "newer" goes too.
+    assert.deepEqual(streamsToEvict(jobs, now, { ...roomy, maxBytes: 65 * MB }), ['older', 'newer']);
+    // Everything that may go is not enough for 40 MB: live and just-fetched streams stay anyway.
+    assert.deepEqual(streamsToEvict(jobs, now, { ...roomy, maxBytes: 40 * MB }), ['older', 'newer']);
+  });
+
+  it('low free space evicts like a budget', () => {
+    const jobs = [job('a', { finishedAt: now - 10 * MIN, lastActivity: now - 10 * MIN })];
+    assert.deepEqual(streamsToEvict(jobs, now, { ...roomy, freeBytes: 95 * MB }), ['a']);
+    assert.deepEqual(streamsToEvict(jobs, now, { ...roomy, freeBytes: 105 * MB }), []);
+  });
+});
+
+describe('jobToStopForMemory', () => {
+  const jobs = [
+    job('first', { live: true, finishedAt: null, createdAt: 1 }),
+    job('newest', { live: true, finishedAt: null, createdAt: 3 }),
+    job('stopped', { createdAt: 5 }),
+  ];
+  it('stops the newest live job once available memory is under half the floor', () => {
+    assert.equal(jobToStopForMemory(jobs, 70 * MB, 150 * MB), 'newest');
+    assert.equal(jobToStopForMemory(jobs, 80 * MB, 150 * MB), null);
+    assert.equal(jobToStopForMemory([], 10 * MB, 150 * MB), null);
+  });
+});
+
+describe('freeDiskFloor', () => {
+  it('defaults to 10 % of the filesystem, at most 1 GiB', () => {
+    assert.equal(freeDiskFloor(null, 2000 * MB), 200 * MB);
+    assert.equal(freeDiskFloor(null, 500_000 * MB), 1024 * MB);
+    assert.equal(freeDiskFloor(5 * MB, 500_000 * MB), 5 * MB);
+  });
+});
