@@ -1,7 +1,7 @@
 // The baseline for figure 4: Debian's nginx with sendfile, started in the foreground from a generated config on a
 // loopback port, and wrk as the load generator.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -70,6 +70,7 @@ ${temp}
     stop: async () => {
       child.kill('SIGQUIT');
       await exited;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -14,7 +14,12 @@ import { measureOverhead } from './overhead.js';
 import { markdownTable, printTable, rows, type Figures } from './report.js';
 import { measureServing } from './serving.js';
 import { measureViewers } from './viewers.js';
-import { startWorker, warmHardwareProfile, type WorkerProcess } from './worker-process.js';
+import {
+  forgetHardwareProfile,
+  startWorker,
+  warmHardwareProfile,
+  type WorkerProcess,
+} from './worker-process.js';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const started = performance.now();
@@ -93,6 +98,7 @@ async function main(): Promise<void> {
   } finally {
     for (const w of workers) await w.stop();
     rmSync(mount, { recursive: true, force: true });
+    forgetHardwareProfile();
   }
 
   const table = rows(f);

@@ -1,7 +1,7 @@
 // The worker as the operator runs it: `node dist/cli.js start --config` in its own process, so its CPU and memory are
 // its own (read from /proc/PID) and the bench's clients do not share its event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -35,10 +35,17 @@ export interface WorkerProcess {
   submit(body: Record<string, unknown>): Promise<void>;
   /** Polls GET /jobs/{id} until it is no longer queued or running. */
   finished(id: string, timeoutMs?: number): Promise<JobView>;
+  /** SIGTERM, wait for the exit, remove its work_dir. */
   stop(): Promise<void>;
 }
 
 let warmDir: string | null = null;
+
+/** Removes the warmed profile's folder (end of the bench). */
+export function forgetHardwareProfile(): void {
+  if (warmDir !== null) rmSync(warmDir, { recursive: true, force: true });
+  warmDir = null;
+}
 
 /** Runs `probe` once so every bench worker starts from a cached hardware profile (no test encodes at start). */
 export async function warmHardwareProfile(mount: string): Promise<void> {
@@ -101,11 +108,20 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
   const [command = '', ...args] = argv;
   const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await listeningUrl(child);
-  const health = await fetch(`${url}/health`);
-  if (health.status !== 200) throw new Error(`/health answered ${health.status}`);
-  await health.arrayBuffer();
-  const startupMs = performance.now() - started;
+  let url: string;
+  let startupMs: number;
+  try {
+    url = await listeningUrl(child);
+    const health = await fetch(`${url}/health`);
+    if (health.status !== 200) throw new Error(`/health answered ${health.status}`);
+    await health.arrayBuffer();
+    startupMs = performance.now() - started;
+  } catch (err) {
+    child.kill('SIGKILL');
+    await exited;
+    rmSync(workDir, { recursive: true, force: true });
+    throw err;
+  }
 
   const api = (method: string, route: string, body?: unknown): Promise<Response> =>
     fetch(`${url}${route}`, {
@@ -141,6 +157,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerProcess
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
+      rmSync(workDir, { recursive: true, force: true });
     },
   };
 }
