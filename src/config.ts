@@ -79,6 +79,14 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    serving: Type.Optional(
+      Type.Object(
+        {
+          cache_mb: Type.Optional(Type.Integer({ minimum: 0, maximum: 65536 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     log_level: Type.Optional(
       Type.Union([
         Type.Literal('fatal'),
@@ -133,6 +141,8 @@ export interface Config {
     /** Cancel a running job nobody fetched anything from for this long; 0: never. */
     readonly idleCancelMs: number;
   };
+  /** Bytes of finished files kept in memory; null: derived from total memory at start. */
+  readonly serving: { readonly cacheBytes: number | null };
   readonly logLevel: LogLevel;
   /** Where the config came from: a file path, or 'embedded default'. */
   readonly source: string;
@@ -218,6 +228,7 @@ export function buildConfig(raw: unknown, baseDir: string, inputs: ConfigInputs,
         file.streams?.min_free_disk_mb === undefined ? null : file.streams.min_free_disk_mb * MB,
     },
     jobs: { idleCancelMs: Math.round((file.jobs?.idle_cancel_seconds ?? 120) * 1000) },
+    serving: { cacheBytes: file.serving?.cache_mb === undefined ? null : file.serving.cache_mb * MB },
     logLevel:
       nonEmpty(inputs.env.TRANSCODE_WORKER_LOG_LEVEL) === undefined
         ? (file.log_level ?? 'info')

@@ -13,7 +13,7 @@ import { verifyTools } from './ffmpeg/verify-tools.js';
 import { createHardwareProfiler, type HardwareProfiler } from './hardware/profiler.js';
 import type { QuietGate } from './hardware/speed.js';
 import { httpBeatSender, startHeartbeat, tcpProbe, type Heartbeat } from './heartbeat.js';
-import { SegmentCache } from './hls/segment-cache.js';
+import { defaultCacheBytes, SegmentCache } from './hls/segment-cache.js';
 import { createHlsHandler } from './http/hls.js';
 import { createMetrics } from './http/metrics.js';
 import { createHttpServer, type HttpTimeouts } from './http/server.js';
@@ -49,8 +49,6 @@ export interface DaemonEnv {
   /** Shorter HTTP timeouts for tests of slow clients; the defaults suit a LAN. */
   readonly httpTimeouts?: Partial<HttpTimeouts>;
 }
-
-const SEGMENT_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** Removes stream folders left by an earlier run: no job of this process owns them. */
 function clearStreams(streamsDir: string): number {
@@ -123,7 +121,9 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
 
   let advertiseUrl = '';
   let heartbeat: Heartbeat | null = null;
-  const cache = new SegmentCache(SEGMENT_CACHE_BYTES);
+  const cache = new SegmentCache(
+    config.serving.cacheBytes ?? defaultCacheBytes(hardware.memory().totalBytes),
+  );
   jobs = new JobManager({
     config,
     runCommand,
@@ -208,7 +208,15 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
   const localHost = ['0.0.0.0', '::'].includes(config.listen.host) ? '127.0.0.1' : config.listen.host;
   const localUrl = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${address.port}`;
   log.info(
-    { url: localUrl, advertiseUrl, workerId: id, version: VERSION, ffmpeg: ffmpegVersion, os: release() },
+    {
+      url: localUrl,
+      advertiseUrl,
+      workerId: id,
+      version: VERSION,
+      ffmpeg: ffmpegVersion,
+      os: release(),
+      cacheMb: cache.maxBytes / 1024 / 1024,
+    },
     'worker listening',
   );
 

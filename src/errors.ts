@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   // Streams
   STREAM_NOT_FOUND: 404,
   SEGMENT_NOT_FOUND: 404,
+  RANGE_NOT_SATISFIABLE: 416,
   // Start-up and internal
   CONFIG_INVALID: 1,
   FFMPEG_MISSING: 1,

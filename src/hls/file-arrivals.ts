@@ -1,7 +1,7 @@
 // Tells waiting requests the moment FFmpeg renames a finished file into place (inotify via fs.watch), without polling.
 import { watch, type FSWatcher } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { statFile } from './file-read.js';
 
 export type ArrivalOutcome = 'ready' | 'timeout' | 'closed' | 'aborted';
 
@@ -9,12 +9,9 @@ interface Waiter {
   readonly resolve: (outcome: ArrivalOutcome) => void;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
+// Synchronous: a stat of a name FFmpeg has just renamed into place is answered from the inode cache (see file-read.ts).
+function exists(file: string): boolean {
+  return statFile(file) !== null;
 }
 
 /** One per stream folder. `close()` answers every waiter with 'closed' (the job ended: nothing more will come). */
@@ -23,6 +20,7 @@ export class FileArrivals {
   readonly #waiters = new Map<string, Set<Waiter>>();
   #watcher: FSWatcher | null = null;
   #closed = false;
+  readonly #listeners = new Set<(name: string) => void>();
   /** Called with every name the folder reports (the caller filters and checks). */
   onArrival: ((name: string) => void) | null = null;
 
@@ -36,6 +34,7 @@ export class FileArrivals {
     this.#watcher = watch(this.#dir, { persistent: false }, (_event, name) => {
       if (name === null) return;
       this.onArrival?.(name);
+      for (const listener of this.#listeners) listener(name);
       this.notify(name);
     });
     this.#watcher.on('error', () => {
@@ -43,13 +42,16 @@ export class FileArrivals {
     });
   }
 
+  /** Also tells `listener` every name the folder reports, until close (serving reads finished files ahead). */
+  listen(listener: (name: string) => void): void {
+    if (!this.#closed) this.#listeners.add(listener);
+  }
+
   /** A file may have arrived under this name: answer its waiters if it is really there. */
   notify(name: string): void {
     const set = this.#waiters.get(name);
     if (set === undefined || set.size === 0) return;
-    void exists(path.join(this.#dir, name)).then((ok) => {
-      if (ok) this.#settle(name, 'ready');
-    });
+    if (exists(path.join(this.#dir, name))) this.#settle(name, 'ready');
   }
 
   /** Re-checks every awaited name (after progress from FFmpeg, a safety net for a missed event). */
@@ -59,8 +61,8 @@ export class FileArrivals {
 
   /** Resolves 'ready' once `name` exists, or 'timeout' / 'closed' / 'aborted'. */
   async waitFor(name: string, timeoutMs: number, signal?: AbortSignal): Promise<ArrivalOutcome> {
-    if (await exists(path.join(this.#dir, name))) return 'ready';
-    if (this.#closed) return (await exists(path.join(this.#dir, name))) ? 'ready' : 'closed';
+    if (exists(path.join(this.#dir, name))) return 'ready';
+    if (this.#closed) return 'closed';
     if (signal?.aborted) return 'aborted';
     return new Promise<ArrivalOutcome>((resolve) => {
       let set = this.#waiters.get(name);
@@ -102,17 +104,16 @@ export class FileArrivals {
     for (const w of [...set]) w.resolve(outcome);
   }
 
-  /** Stops watching. Waiters get 'ready' if their file is there by now, else 'closed'. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /** Stops watching. Waiters get 'ready' if their file is there by now, else 'closed'. Settled when it returns. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#closed = true;
+    this.#listeners.clear();
     this.#watcher?.close();
     this.#watcher = null;
-    const names = [...this.#waiters.keys()];
-    await Promise.all(
-      names.map(async (name) => {
-        this.#settle(name, (await exists(path.join(this.#dir, name))) ? 'ready' : 'closed');
-      }),
-    );
+    for (const name of [...this.#waiters.keys()]) {
+      this.#settle(name, exists(path.join(this.#dir, name)) ? 'ready' : 'closed');
+    }
+    return Promise.resolve();
   }
 }

@@ -97,8 +97,11 @@ describe('GET /metrics', () => {
     assert.equal(m.get('transcode_worker_stream_files_served_total{kind="segment"}'), 3);
     // Two GETs send the body; the HEAD sends none.
     assert.equal(m.get('transcode_worker_stream_bytes_served_total{kind="segment"}'), 2 * onDisk);
-    assert.equal(m.get('transcode_worker_segment_cache_misses_total'), 1);
-    assert.equal(m.get('transcode_worker_segment_cache_hits_total'), 2);
+    // Three lookups; the first is a miss unless the worker's read-ahead (it follows a stream from its first
+    // request on) read segment 3 the moment FFmpeg renamed it into place.
+    const misses = m.get('transcode_worker_segment_cache_misses_total') ?? -1;
+    assert.ok(misses === 0 || misses === 1, `misses ${misses}`);
+    assert.equal(m.get('transcode_worker_segment_cache_hits_total'), 3 - misses);
     assert.equal(m.get('transcode_worker_segment_waits_total{outcome="ready"}'), 1);
     assert.equal(m.get('transcode_worker_segment_wait_seconds_count'), 1);
     assert.ok((m.get('transcode_worker_heartbeats_total{result="ok"}') ?? 0) >= 1);

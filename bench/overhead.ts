@@ -1,0 +1,157 @@
+// Figures 1 and 2: a job through the worker (its own process), then a bare FFmpeg with the very argument list the
+// worker ran (read from /proc/PID/cmdline), alternated. Completion is observed with inotify, not by polling the worker.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readCmdline, readProcStat } from '../src/process/proc-stat.js';
+import { childrenCpuSeconds, median } from './measure.js';
+import { startWorker, type WorkerProcess } from './worker-process.js';
+
+export interface OverheadResult {
+  readonly raw: { wallMs: number; firstSegmentMs: number; cpuSeconds: number };
+  readonly worker: {
+    wallMs: number;
+    firstSegmentMs: number;
+    ownCpuSeconds: number;
+    ffmpegCpuSeconds: number;
+  };
+}
+
+const TICKS = 100;
+const JOB = { input: 'film.mp4', video: { codec: 'h264', height: 720 }, segmentSeconds: 2 };
+
+/** Own and reaped children's CPU seconds of a process (utime+stime, cutime+cstime). */
+function cpuOf(pid: number): { own: number; children: number } {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = text
+    .slice(text.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  return {
+    own: ((f[11] ?? NaN) + (f[12] ?? NaN)) / TICKS,
+    children: ((f[13] ?? NaN) + (f[14] ?? NaN)) / TICKS,
+  };
+}
+
+/** The argument list of the worker's running FFmpeg (a child whose command is ffmpeg). */
+function ffmpegArgsOf(workerPid: number): string[] | null {
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    const stat = readProcStat(pid);
+    if (stat?.ppid !== workerPid || stat.comm !== 'ffmpeg') continue;
+    const argv = readCmdline(pid);
+    const at = argv.findIndex((a) => path.basename(a) === 'ffmpeg');
+    return at < 0 ? null : argv.slice(at + 1);
+  }
+  return null;
+}
+
+/** Resolves when a file in `dir` whose name ends in .m3u8 (as written, not .tmp) contains `text`. */
+function playlistHas(dir: string, text: string): { done: Promise<number>; stop: () => void } {
+  let resolve: (at: number) => void = () => undefined;
+  const done = new Promise<number>((r) => (resolve = r));
+  const check = (name: string | null): void => {
+    if (name === null || !name.endsWith('.m3u8')) return;
+    const file = path.join(dir, name);
+    if (existsSync(file) && readFileSync(file, 'utf8').includes(text)) resolve(performance.now());
+  };
+  const watcher = watch(dir, (_e, name) => check(name));
+  return { done, stop: () => watcher.close() };
+}
+
+async function workerRun(
+  worker: WorkerProcess,
+  id: string,
+): Promise<{ args: string[]; first: number; wall: number; own: number; ffmpeg: number }> {
+  const before = cpuOf(worker.pid);
+  const started = performance.now();
+  await worker.submit({ ...JOB, id });
+  const dir = path.join(worker.workDir, 'streams', id);
+  const ended = playlistHas(dir, '#EXT-X-ENDLIST');
+  const seen: { args: string[] | null } = { args: null };
+  const sniff = setInterval(() => (seen.args ??= ffmpegArgsOf(worker.pid)), 20);
+  try {
+    // Answered by the worker once the playlist exists and lists segment 0.
+    const res = await fetch(`${worker.url}/streams/${id}/stream.m3u8`);
+    if (!(await res.text()).includes('seg-0.ts')) throw new Error('playlist without segment 0');
+    const first = performance.now() - started;
+    await ended.done;
+    for (;;) {
+      const view = await worker.job(id);
+      if (view.status === 'completed') break;
+      if (view.status !== 'running') throw new Error(`job ${id} ${view.status}: ${view.error ?? ''}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const wall = performance.now() - started;
+    const after = cpuOf(worker.pid);
+    if (seen.args === null) throw new Error('did not see the worker’s ffmpeg');
+    return {
+      args: seen.args,
+      first,
+      wall,
+      own: after.own - before.own,
+      ffmpeg: after.children - before.children,
+    };
+  } finally {
+    clearInterval(sniff);
+    ended.stop();
+  }
+}
+
+/** The worker's FFmpeg arguments with its stream folder swapped for `outDir`, run bare (niced alike). */
+async function rawRun(
+  args: string[],
+  from: string,
+  outDir: string,
+): Promise<{ wall: number; first: number; cpu: number }> {
+  const segment0 = playlistHas(outDir, 'seg-0.ts');
+  const cpuBefore = childrenCpuSeconds();
+  const started = performance.now();
+  try {
+    const child = spawn('nice', ['-n', '10', 'ffmpeg', ...args.map((a) => a.replaceAll(from, outDir))], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    if (code !== 0) throw new Error(`raw ffmpeg exited with ${code}`);
+    const wall = performance.now() - started;
+    return { wall, first: (await segment0.done) - started, cpu: childrenCpuSeconds() - cpuBefore };
+  } finally {
+    segment0.stop();
+  }
+}
+
+/** 20 s 1080p30 → 720p HLS with 2 s segments (`film.mp4` in `mount`), `runs` times each way. */
+export async function measureOverhead(mount: string, runs: number): Promise<OverheadResult> {
+  const worker = await startWorker({ mount, maxJobs: 4 });
+  const raw = { wall: [] as number[], first: [] as number[], cpu: [] as number[] };
+  const w = { wall: [] as number[], first: [] as number[], own: [] as number[], ffmpeg: [] as number[] };
+  try {
+    for (let i = 0; i < runs; i++) {
+      const id = `overhead-${i}`;
+      const r1 = await workerRun(worker, id);
+      w.wall.push(r1.wall);
+      w.first.push(r1.first);
+      w.own.push(r1.own);
+      w.ffmpeg.push(r1.ffmpeg);
+      const outDir = mkdtempSync(path.join(tmpdir(), 'tw-bench-raw-'));
+      const r2 = await rawRun(r1.args, path.join(worker.workDir, 'streams', id), outDir);
+      rmSync(outDir, { recursive: true, force: true });
+      raw.wall.push(r2.wall);
+      raw.first.push(r2.first);
+      raw.cpu.push(r2.cpu);
+    }
+  } finally {
+    await worker.stop();
+  }
+  return {
+    raw: { wallMs: median(raw.wall), firstSegmentMs: median(raw.first), cpuSeconds: median(raw.cpu) },
+    worker: {
+      wallMs: median(w.wall),
+      firstSegmentMs: median(w.first),
+      ownCpuSeconds: median(w.own),
+      ffmpegCpuSeconds: median(w.ffmpeg),
+    },
+  };
+}
