@@ -47,7 +47,8 @@ describe('jobs nobody watches', () => {
     await waitFor(() => d.jobs.pids().forgotten !== undefined, 10_000, 'its FFmpeg');
     const pid = d.jobs.pids().forgotten ?? 0;
     // Status polls are not activity; segment fetches and keepalives are.
-    const deadline = Date.now() + 3500;
+    // Idle after 2 s, noticed by a sweep every 2 s: cancelled within about 4 s; 6 s leaves room on a busy machine.
+    const deadline = Date.now() + 6000;
     while (Date.now() < deadline) {
       await view(d, 'forgotten');
       await fetch(`${d.localUrl}/streams/watched/stream.m3u8`).then((r) => r.arrayBuffer());
