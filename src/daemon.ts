@@ -137,7 +137,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     lowMemory: () => hardware.memory().totalBytes <= 1024 * 1024 * 1024,
     encoders: {
       usable: (codec) => hardware.usableEncoders(codec),
-      known: () => hardware.snapshot().encoders,
+      known: () => hardware.encoders(),
       tested: hardware.tested,
     },
     markUnusable: (encoder, reason) => {

@@ -70,6 +70,8 @@ export interface HardwareProfiler {
   readonly tested: Promise<void>;
   /** A hardware encode failed in a job: unusable until a refresh. */
   markUnusable(encoder: string, reason: string): void;
+  /** Every encoder tested so far, usable or not (what snapshot() reports, without reading /proc and /sys). */
+  encoders(): EncoderCheck[];
   /** Usable encoders of a codec, fastest first (measured 1080p, then 720p; hardware before software unmeasured). */
   usableEncoders(codec: VideoCodec): EncoderCheck[];
 }
@@ -303,6 +305,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
         deps.log.warn({ err }, 'could not write the hardware profile cache');
       }
     },
+    encoders: currentChecks,
     usableEncoders: (codec) => fastestFirst(currentChecks().filter((c) => c.usable && c.codec === codec)),
   };
 }

@@ -71,8 +71,10 @@ export async function sweep(deps: HousekeeperDeps): Promise<void> {
     }
     const available = deps.availableMemoryBytes();
     const floor = config.limits.minFreeMemoryBytes;
+    // Read again: the idle cancels above may have stopped some.
+    const live = new Set(jobs.liveIds());
     const victim = jobToStopForMemory(
-      facts.filter((f) => jobs.liveIds().includes(f.id)),
+      facts.filter((f) => live.has(f.id)),
       available,
       floor,
     );
