@@ -1,12 +1,12 @@
 // GET / (a status page with a player) and the hls.js it uses, served from the package: no build step, no CDN.
 import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../package-files.js';
 import type { App } from './server.js';
 
-const PAGE = fileURLToPath(new URL('../../assets/status.html', import.meta.url));
-const SCRIPT = fileURLToPath(new URL('../../assets/status.js', import.meta.url));
-const HLS_JS = createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js');
+const PAGE = packageFile('assets', 'status.html');
+const SCRIPT = packageFile('assets', 'status.js');
+const HLS_JS = createRequire(packageFile('package.json')).resolve('hls.js/dist/hls.min.js');
 
 /** Registers the status page routes: open, since the page holds no data; it asks for the token to list jobs. */
 export function registerStatusPage(app: App): void {
