@@ -64,7 +64,17 @@ function clearStreams(streamsDir: string): number {
 export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemon> {
   const { log } = env;
   const lifetime = new AbortController();
-  const ffmpegVersion = await verifyTools(runCommand, config.ffmpeg.path, config.ffmpeg.ffprobePath);
+  // Checked while the rest starts up (two process launches, ~50 ms); awaited before listening.
+  const toolsChecked = verifyTools(runCommand, config.ffmpeg.path, config.ffmpeg.ffprobePath);
+  toolsChecked.catch(() => undefined);
+  // The hardware pipeline (FFmpeg launches, test encodes) waits for the listening socket.
+  let listening: () => void = () => undefined;
+  const begin = new Promise<void>((resolve) => {
+    listening = resolve;
+  });
+  lifetime.signal.addEventListener('abort', () => {
+    listening();
+  });
 
   mkdirSync(config.workDir, { recursive: true });
   const streamsDir = path.join(config.workDir, 'streams');
@@ -113,6 +123,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     log,
     signal: lifetime.signal,
     measureSpeed: env.hardware?.measureSpeed ?? true,
+    begin,
     ...(env.hardware?.roots === undefined ? {} : { roots: env.hardware.roots }),
   });
   const launcher = chooseLauncher(env.platform, config.ffmpeg.nice, (c) =>
@@ -196,8 +207,17 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     // The heartbeat's payload: status, version, jobs and the hardware profile.
     health: statusPayload,
   });
-  // backlog 1024: a burst of TVs and players connecting at once is queued, not retried a second later (default 511).
-  await app.listen({ host: config.listen.host, port: config.listen.port, backlog: 1024 });
+  let ffmpegVersion: string;
+  try {
+    ffmpegVersion = await toolsChecked;
+    // backlog 1024: a burst of TVs and players connecting at once is queued, not retried a second later (default 511).
+    await app.listen({ host: config.listen.host, port: config.listen.port, backlog: 1024 });
+  } catch (err) {
+    lifetime.abort();
+    await app.close();
+    throw err;
+  }
+  listening();
   const address = app.server.address() as AddressInfo;
   advertiseUrl = deriveAdvertiseUrl(
     config.advertiseUrl,

@@ -57,6 +57,8 @@ export interface HardwareProfilerDeps {
   readonly nvidiaSmiPath?: string;
   /** Speed runs wait while jobs run (their figures would read low). */
   readonly quiet?: QuietGate;
+  /** The pipeline starts once this settles (the daemon: once it listens, so start-up has the CPU to itself). */
+  readonly begin?: Promise<unknown>;
 }
 
 export interface HardwareProfiler {
@@ -211,6 +213,9 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
   };
 
   const pipeline = async (): Promise<void> => {
+    await deps.begin;
+    // The combined signal: checking deps.signal here would narrow its type for the checks further down.
+    if (signal.aborted) return;
     let info = deps.ffmpeg;
     if (info === undefined) {
       const result = await ffmpegInfo(deps.ffmpegPath, deps.runCommand, signal);
