@@ -54,6 +54,7 @@ export async function measureLowMemory(source: string, runs: number): Promise<Lo
         encoder: { name: 'libx264', accelerator: null, device: null },
         threads: BOARD_THREADS,
         lowMemory,
+        head: 0,
         startSegment: 0,
       });
       // The quad board's decoder picks 5 frame threads by itself; here we have 2 cores, so say it explicitly.

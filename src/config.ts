@@ -79,6 +79,24 @@ export const ConfigFileSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    seek: Type.Optional(
+      Type.Object(
+        {
+          ahead_segments: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+          idle_seconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400 })),
+          max_heads: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    throttle: Type.Optional(
+      Type.Object(
+        {
+          ahead_seconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     serving: Type.Optional(
       Type.Object(
         {
@@ -141,6 +159,16 @@ export interface Config {
     /** Cancel a running job nobody fetched anything from for this long; 0: never. */
     readonly idleCancelMs: number;
   };
+  readonly seek: {
+    /** A request more than this many segments ahead of every head starts a new head there. */
+    readonly aheadSegments: number;
+    /** A head nobody fetched near for this long stops; 0: never. */
+    readonly idleMs: number;
+    /** Heads (FFmpeg runs) at once per job. */
+    readonly maxHeads: number;
+  };
+  /** Pause a head this many seconds of media ahead of its furthest viewer; 0: never. */
+  readonly throttle: { readonly aheadSeconds: number };
   /** Bytes of finished files kept in memory; null: derived from total memory at start. */
   readonly serving: { readonly cacheBytes: number | null };
   readonly logLevel: LogLevel;
@@ -228,6 +256,12 @@ export function buildConfig(raw: unknown, baseDir: string, inputs: ConfigInputs,
         file.streams?.min_free_disk_mb === undefined ? null : file.streams.min_free_disk_mb * MB,
     },
     jobs: { idleCancelMs: Math.round((file.jobs?.idle_cancel_seconds ?? 120) * 1000) },
+    seek: {
+      aheadSegments: file.seek?.ahead_segments ?? 5,
+      idleMs: Math.round((file.seek?.idle_seconds ?? 60) * 1000),
+      maxHeads: file.seek?.max_heads ?? 2,
+    },
+    throttle: { aheadSeconds: file.throttle?.ahead_seconds ?? 90 },
     serving: { cacheBytes: file.serving?.cache_mb === undefined ? null : file.serving.cache_mb * MB },
     logLevel:
       nonEmpty(inputs.env.TRANSCODE_WORKER_LOG_LEVEL) === undefined

@@ -155,6 +155,8 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
       hardware.markUnusable(encoder, reason);
     },
     readDisk: () => readDisk(config.workDir, config.streams.minFreeDiskBytes),
+    // SIGSTOP/SIGCONT pause a head; Windows has no such signals, so no throttling there.
+    canPause: env.platform !== 'win32',
     forgetFile: (file) => {
       cache.dropPrefix(file);
     },
@@ -175,7 +177,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
       version: VERSION,
       status: capacity.status,
       ...(capacity.reason === undefined ? {} : { statusReason: capacity.reason }),
-      jobs: { running: live.length, max: config.limits.maxJobs, ids: live },
+      jobs: { running: live.length, max: config.limits.maxJobs, ids: live, heads: jobs.headCounts() },
       hardware: hardware.snapshot(),
     };
   };

@@ -16,16 +16,33 @@ export function segmentIndex(name: string): number | null {
   return m?.[1] === undefined ? null : Number(m[1]);
 }
 
-/** The playlist file name of the run that starts at a segment. */
-export function runPlaylistName(startSegment: number): string {
-  return `run-${startSegment}.m3u8`;
+/** A head's own name for segment n: each FFmpeg run writes its own files, so two runs never share a (temp) file. */
+export function headSegmentPattern(head: number): string {
+  return `h${head}-%d.ts`;
 }
 
-/** Start segment of a run playlist name, or null for any other name. */
-export function runPlaylistStart(name: string): number | null {
-  const m = /^run-(0|[1-9][0-9]{0,8})\.m3u8$/.exec(name);
+/** Head id and segment index of a head's finished segment file name, or null for any other name. */
+export function headSegment(name: string): { readonly head: number; readonly index: number } | null {
+  const m = /^h(0|[1-9][0-9]{0,8})-(0|[1-9][0-9]{0,8})\.ts$/.exec(name);
+  return m?.[1] === undefined || m[2] === undefined ? null : { head: Number(m[1]), index: Number(m[2]) };
+}
+
+/** The playlist FFmpeg writes for one head (the worker reads its durations; players never see it). */
+export function headPlaylistName(head: number): string {
+  return `h${head}.m3u8`;
+}
+
+/** Head id of a head playlist name, or null for any other name. */
+export function headPlaylistId(name: string): number | null {
+  const m = /^h(0|[1-9][0-9]{0,8})\.m3u8$/.exec(name);
   return m?.[1] === undefined ? null : Number(m[1]);
 }
+
+/**
+ * Output timestamps start this far in. A head at 0 would otherwise begin with a negative DTS (B-frame reorder
+ * delay), which the muxer shifts by that delay, and a seek head would not: their segments would differ by it.
+ */
+export const TIMESTAMP_BASE_SECONDS = 1;
 
 export interface AudioPlan {
   /** ffprobe stream index of the chosen audio track. */
@@ -44,8 +61,12 @@ export interface HlsJobPlan {
   /** null when the source has no audio. */
   readonly audio: AudioPlan | null;
   readonly segmentSeconds: number;
-  /** First segment this run writes: 0, or where a run that failed stopped (the input is sought to it). */
+  /** The head (FFmpeg run) id: its file names. */
+  readonly head: number;
+  /** First segment this head writes: 0, where a viewer sought to, or where a failed head stopped. */
   readonly startSegment: number;
+  /** Source time of the head's first frame (the first at or after startSegment × segmentSeconds). */
+  readonly firstFrameSeconds: number;
 }
 
 /** Frames in one segment at this frame rate, rounded up: the GOP length that never cuts inside a segment. */
@@ -55,8 +76,14 @@ export function gopFrames(fps: number, segmentSeconds: number): number {
 
 /** The full argument list (without the ffmpeg binary itself). */
 export function buildHlsArgs(plan: HlsJobPlan): string[] {
-  const v = videoEncoderArgs(plan.video);
+  const v = videoEncoderArgs({
+    ...plan.video,
+    cutBase: { segment: plan.startSegment, firstFrameSeconds: plan.firstFrameSeconds },
+  });
+  const seek = plan.startSegment > 0;
   const start = plan.startSegment * plan.segmentSeconds;
+  // A seek head's first frame becomes time 0 in FFmpeg; a head at 0 keeps the source's times.
+  const offset = TIMESTAMP_BASE_SECONDS + (seek ? plan.firstFrameSeconds : 0);
   const audio: string[] =
     plan.audio === null
       ? []
@@ -72,8 +99,8 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
     ...v.beforeInput,
     // Two decoder threads on a ≤ 1 GiB machine: each frame thread holds its own reference frames.
     ...(plan.video.lowMemory ? ['-threads', '2'] : []),
-    // A continuing run seeks the input (accurate: decoded frames before the point are dropped) to its first cut.
-    ...(plan.startSegment > 0 ? ['-ss', String(start)] : []),
+    // A head past 0 seeks the input (accurate: decoded frames before the point are dropped) to its first cut.
+    ...(seek ? ['-ss', String(start)] : []),
     ...inputHardening(),
     '-i', fileUrl(plan.inputPath),
     // Explicit maps: one video track, the chosen audio track, no subtitles or data streams.
@@ -85,8 +112,8 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
     ...audio,
     // Room for sources whose audio and video are interleaved far apart.
     '-max_muxing_queue_size', '1024',
-    // A continuing run's timestamps carry on from where the stream is, not from zero.
-    ...(plan.startSegment > 0 ? ['-output_ts_offset', String(start)] : []),
+    // Every head's timestamps are the source's (plus the base): a segment from any head fits between any others.
+    '-output_ts_offset', offset.toFixed(6),
     '-f', 'hls',
     // Cut at the forced keyframes: every segment is segmentSeconds long.
     '-hls_time', String(plan.segmentSeconds),
@@ -95,9 +122,9 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
     // temp_file: a segment appears under its final name only once complete; independent_segments: each starts on an IDR.
     '-hls_flags', 'temp_file+independent_segments',
     '-hls_segment_type', 'mpegts',
-    // Segment numbers continue the stream's; the run's own playlist is composed into stream.m3u8 by the worker.
+    // Segment numbers are the stream's; the worker links each finished file to its public name (seg-N.ts).
     '-start_number', String(plan.startSegment),
-    '-hls_segment_filename', path.join(plan.outputDir, 'seg-%d.ts'),
-    path.join(plan.outputDir, runPlaylistName(plan.startSegment)),
+    '-hls_segment_filename', path.join(plan.outputDir, headSegmentPattern(plan.head)),
+    path.join(plan.outputDir, headPlaylistName(plan.head)),
   ];
 }

@@ -1,62 +1,23 @@
-// Keeps a job's stream.m3u8 in step with its FFmpeg runs' playlists: re-composed when a run's playlist changes,
-// written under a temporary name and renamed, so a reader never sees half a playlist.
-import { readFile, rename, writeFile } from 'node:fs/promises';
+// Writes a job's stream.m3u8 under a temporary name and renames it, so a reader never sees half a playlist.
+// Writes are serialised: a change during a write schedules exactly one more, composed from the state at that time.
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
-import {
-  composeStreamPlaylist,
-  parseRunPlaylist,
-  runPlaylistName,
-  type RunListing,
-} from './stream-playlist.js';
 
-interface Run {
-  readonly startSegment: number;
-  endSegment?: number;
-}
-
-async function readListing(dir: string, run: Run): Promise<RunListing> {
-  const end = run.endSegment === undefined ? {} : { endSegment: run.endSegment };
-  try {
-    const text = await readFile(path.join(dir, runPlaylistName(run.startSegment)), 'utf8');
-    return { startSegment: run.startSegment, ...end, segments: parseRunPlaylist(text) };
-  } catch {
-    // Not written yet (FFmpeg writes its playlist after the first segment).
-    return { startSegment: run.startSegment, ...end, segments: [] };
-  }
-}
-
-/** One per job. Updates are serialised: a change during a write schedules exactly one more. */
 export class StreamPlaylistFile {
-  readonly #dir: string;
-  readonly #segmentSeconds: number;
-  readonly #runs: Run[] = [];
-  #ended = false;
+  readonly #file: string;
+  readonly #compose: () => string | null;
   #running: Promise<void> | null = null;
   #again = false;
+  #last: string | null = null;
 
-  constructor(dir: string, segmentSeconds: number) {
-    this.#dir = dir;
-    this.#segmentSeconds = segmentSeconds;
+  /** `compose` gives the playlist's text now (null: nothing to write yet). */
+  constructor(dir: string, compose: () => string | null) {
+    this.#file = path.join(dir, PLAYLIST_NAME);
+    this.#compose = compose;
   }
 
-  /** Registers a run before its FFmpeg starts. */
-  addRun(startSegment: number): void {
-    this.#runs.push({ startSegment });
-  }
-
-  /** The last run failed: what it listed from `endSegment` on is dropped (the next run remakes it). */
-  endRun(endSegment: number): void {
-    const last = this.#runs.at(-1);
-    if (last !== undefined) last.endSegment = endSegment;
-  }
-
-  /** What every run has listed so far, read from disk. */
-  async listings(): Promise<RunListing[]> {
-    return Promise.all(this.#runs.map((r) => readListing(this.#dir, r)));
-  }
-
-  /** Re-composes stream.m3u8 (a run's playlist changed). Never rejects: a failed write is retried on the next change. */
+  /** Re-composes and writes if the text changed. Never rejects: a failed write is retried on the next change. */
   update(): Promise<void> {
     if (this.#running !== null) {
       this.#again = true;
@@ -69,28 +30,18 @@ export class StreamPlaylistFile {
     return this.#running;
   }
 
-  /** Whether a change came in during the last write (and resets the flag). */
   #takeAgain(): boolean {
     const again = this.#again;
     this.#again = false;
     return again;
   }
 
-  /** The job completed: the final playlist, with #EXT-X-ENDLIST. */
-  async finish(): Promise<void> {
-    this.#ended = true;
-    await this.update();
-  }
-
   async #write(): Promise<void> {
-    const text = composeStreamPlaylist(await this.listings(), {
-      segmentSeconds: this.#segmentSeconds,
-      ended: this.#ended,
-    });
-    if (text === null) return;
-    const file = path.join(this.#dir, PLAYLIST_NAME);
-    const tmp = `${file}.tmp`;
+    const text = this.#compose();
+    if (text === null || text === this.#last) return;
+    const tmp = `${this.#file}.tmp`;
     await writeFile(tmp, text);
-    await rename(tmp, file);
+    await rename(tmp, this.#file);
+    this.#last = text;
   }
 }

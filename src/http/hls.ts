@@ -226,6 +226,8 @@ async function serveSegment(
     sendError(res, 404, 'SEGMENT_NOT_FOUND', `segment ${index} is past the end of the stream`);
     return;
   }
+  // Every request counts (throttling follows viewers); one for a segment nothing is making starts a head there.
+  handle.request(index);
   const info = await awaitFile(res, handle, name, deps);
   if (info === null) {
     if (res.destroyed) return;

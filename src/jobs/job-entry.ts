@@ -1,8 +1,8 @@
 // The job manager's mutable record of one job, and the public view of it. Only the manager and its runner
 // change an entry.
 import type { LostJob, RecordedJob } from '../ffmpeg/pid-records.js';
-import type { FfmpegRun } from '../ffmpeg/process.js';
 import { FileArrivals } from '../hls/file-arrivals.js';
+import type { HeadStream } from './head-stream.js';
 import { canTransition, type JobFallback, type JobOutput, type JobStatus, type JobView } from './job.js';
 import type { JobRequest } from './job-request.js';
 import type { EncoderChoice } from './plan.js';
@@ -27,7 +27,10 @@ export interface JobEntry {
   fallback: JobFallback | null;
   output: JobOutput | null;
   segmentsReady: number;
-  run: FfmpegRun | null;
+  /** The encoder heads, once the source was probed. */
+  stream: HeadStream | null;
+  /** A head is paused (SIGSTOP): far ahead of its viewers. */
+  throttled: boolean;
   task: Promise<void>;
   /** Last stream request or keepalive (ms since epoch); acceptance counts as the first. */
   lastActivity: number;
@@ -87,7 +90,8 @@ export function lostEntry(job: LostJob, dir: string, at: Date): JobEntry {
     fallback: null,
     output: null,
     segmentsReady: 0,
-    run: null,
+    stream: null,
+    throttled: false,
     task: Promise.resolve(),
     lastActivity: at.getTime(),
     lastRequest: null,
@@ -114,6 +118,11 @@ export function viewOf(e: JobEntry, playlistUrl: string): JobView {
     ...(e.fallback === null ? {} : { fallback: e.fallback }),
     output: e.output,
     segmentsReady: e.segmentsReady,
+    playlist: e.stream === null ? (e.request.playlist ?? 'vod') : e.stream.vod ? 'vod' : 'event',
+    throttled: e.throttled,
+    heads:
+      e.stream?.heads().map(({ start, next, throttled, encoder }) => ({ start, next, throttled, encoder })) ??
+      [],
     request: e.request,
   };
 }

@@ -73,6 +73,8 @@ export interface StreamHandle {
   /** Segments the finished stream will have; null until the source was probed. */
   readonly segmentCount: number | null;
   readonly arrivals: FileArrivals;
+  /** A viewer asks for segment k: counts for throttling and may start a head there (a seek). */
+  readonly request: (k: number) => void;
 }
 
 export class JobManager {
@@ -91,6 +93,35 @@ export class JobManager {
     return [...this.#jobs.values()].filter((j) => isLive(j.status)).map((j) => j.id);
   }
 
+  /**
+   * What counts against max_jobs: each running FFmpeg head, and one for a live job without one (probing, or waiting
+   * for a viewer to seek). A paused head costs no CPU: a job whose heads are all paused counts nothing.
+   */
+  load(): number {
+    let n = 0;
+    for (const e of this.#jobs.values()) {
+      if (!isLive(e.status)) continue;
+      const heads = e.stream?.heads() ?? [];
+      const active = heads.filter((h) => !h.throttled).length;
+      n += heads.length === 0 ? 1 : active;
+    }
+    return n;
+  }
+
+  /** Heads running and paused across jobs, for the heartbeat. */
+  headCounts(): { readonly running: number; readonly throttled: number } {
+    let running = 0;
+    let throttled = 0;
+    for (const e of this.#jobs.values()) {
+      if (!isLive(e.status)) continue;
+      for (const h of e.stream?.heads() ?? []) {
+        if (h.throttled) throttled++;
+        else running++;
+      }
+    }
+    return { running, throttled };
+  }
+
   capacity(): CapacityState {
     return capacityState(this.#capacityInputs());
   }
@@ -107,7 +138,7 @@ export class JobManager {
   #capacityInputs() {
     return {
       draining: this.#draining,
-      running: this.liveIds().length,
+      running: this.load(),
       maxJobs: this.#deps.config.limits.maxJobs,
       availableMemoryBytes: this.#deps.availableMemoryBytes(),
       minFreeMemoryBytes: this.#deps.config.limits.minFreeMemoryBytes,
@@ -160,7 +191,8 @@ export class JobManager {
       fallback: null,
       output: null,
       segmentsReady: 0,
-      run: null,
+      stream: null,
+      throttled: false,
       task: Promise.resolve(),
       lastActivity: Date.now(),
       lastRequest: null,
@@ -227,7 +259,6 @@ export class JobManager {
   /** Aborts the runner (which then ends the job unless it has ended already) and waits for its FFmpeg and task. */
   async #stop(entry: JobEntry): Promise<void> {
     entry.abort.abort();
-    await entry.run?.stop();
     await entry.task;
   }
 
@@ -259,6 +290,9 @@ export class JobManager {
       live: isLive(entry.status),
       segmentCount: entry.output?.segmentCount ?? null,
       arrivals: entry.arrivals,
+      request: (k) => {
+        if (isLive(entry.status)) entry.stream?.request(k);
+      },
     };
   }
 
@@ -307,7 +341,10 @@ export class JobManager {
   /** Pids of running FFmpeg processes (for metrics and tests). */
   pids(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const e of this.#jobs.values()) if (e.run !== null && isLive(e.status)) out[e.id] = e.run.pid;
+    for (const e of this.#jobs.values()) {
+      const run = e.stream?.runs()[0];
+      if (run !== undefined && isLive(e.status)) out[e.id] = run.pid;
+    }
     return out;
   }
 

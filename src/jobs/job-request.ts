@@ -34,6 +34,10 @@ export const JobRequestSchema = Type.Object(
       ),
     ),
     segmentSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 30 })),
+    /** vod (default): the whole film's playlist at once, seekable anywhere; event: segments listed as made. */
+    playlist: Type.Optional(Type.Union([Type.Literal('vod'), Type.Literal('event')])),
+    /** Transcode ahead of time: no throttling, no idle stop of the encoder. */
+    prepare: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -26,6 +26,14 @@ export interface JobFallback {
   readonly atSegment: number;
 }
 
+/** One encoder head as GET /jobs/{id} shows it. */
+export interface HeadInfo {
+  readonly start: number;
+  readonly next: number;
+  readonly throttled: boolean;
+  readonly encoder: string;
+}
+
 /** What GET /jobs/{id} answers. */
 export interface JobView {
   readonly id: string;
@@ -46,6 +54,12 @@ export interface JobView {
   readonly fallback?: JobFallback;
   readonly output: JobOutput | null;
   readonly segmentsReady: number;
+  /** vod: the whole playlist from the start; event: segments listed as made (also when the duration is unknown). */
+  readonly playlist: 'vod' | 'event';
+  /** An encoder head is paused because it is far ahead of its viewers. */
+  readonly throttled: boolean;
+  /** The FFmpeg runs (heads) making the stream now: where each started and the segment it is writing. */
+  readonly heads: readonly HeadInfo[];
   readonly request: JobRequest;
 }
 

@@ -3,6 +3,7 @@ import type { HlsJobPlan } from '../ffmpeg/hls-args.js';
 import { gopFrames } from '../ffmpeg/hls-args.js';
 import type { AcceleratorType } from '../hardware/types.js';
 import type { SourceInfo } from '../media/source-info.js';
+import { firstFrameSeconds } from './heads.js';
 import type { JobOutput } from './job.js';
 import type { JobRequest } from './job-request.js';
 
@@ -42,10 +43,25 @@ export function outputWidth(height: number, source: { width: number; height: num
   return Math.round((source.width * height) / (source.height * 2)) * 2;
 }
 
-/** Number of segments a source of this duration is cut into. */
-export function segmentCount(durationSeconds: number, segmentSeconds: number): number {
-  // A tail shorter than a millisecond is rounding noise, not a segment.
-  return Math.max(1, Math.ceil(durationSeconds / segmentSeconds - 0.001 / segmentSeconds));
+/**
+ * Number of segments a source of this duration is cut into: one per cut point some frame reaches. With the frame
+ * rate known, the last frame starts a frame before the end; without it, a tail under a millisecond is rounding noise.
+ */
+export function segmentCount(durationSeconds: number, segmentSeconds: number, fps = 0): number {
+  const lastFrameStart = durationSeconds - (fps > 0 ? 1 / fps : 0.001);
+  return Math.max(1, Math.floor(lastFrameStart / segmentSeconds + 1e-9) + 1);
+}
+
+/** The length the stream will have: the video's own duration where the container states it, else the file's. */
+export function mediaDuration(source: SourceInfo): number {
+  const video = source.video?.durationSeconds ?? 0;
+  return video > 0 ? video : source.durationSeconds;
+}
+
+/** Segments the stream will have; null when the source's length is unknown. */
+export function streamSegments(source: SourceInfo, segmentSeconds: number): number | null {
+  const duration = mediaDuration(source);
+  return duration > 0 ? segmentCount(duration, segmentSeconds, source.video?.fps ?? 0) : null;
 }
 
 export interface EncoderChoice {
@@ -60,7 +76,9 @@ export interface PlanContext {
   readonly encoder: EncoderChoice;
   readonly threads: number | null;
   readonly lowMemory: boolean;
-  /** First segment of this run (0, or where a failed hardware run stopped). */
+  /** The head's id (its file names). */
+  readonly head: number;
+  /** First segment of this head (0, a seek, or where a failed hardware head stopped). */
   readonly startSegment: number;
 }
 
@@ -101,7 +119,9 @@ export function planJob(
     },
     audio,
     segmentSeconds,
+    head: ctx.head,
     startSegment: ctx.startSegment,
+    firstFrameSeconds: firstFrameSeconds(ctx.startSegment, segmentSeconds, video.fps, video.startSeconds),
   };
   const output: JobOutput = {
     codec: request.video.codec,
@@ -110,7 +130,7 @@ export function planJob(
     height,
     bitrateKbps,
     segmentSeconds,
-    segmentCount: source.durationSeconds > 0 ? segmentCount(source.durationSeconds, segmentSeconds) : null,
+    segmentCount: streamSegments(source, segmentSeconds),
     audio: audio !== null,
   };
   return { plan, output };

@@ -13,6 +13,10 @@ export interface SourceInfo {
     readonly height: number;
     readonly fps: number;
     readonly pixFmt: string;
+    /** Seconds from the file's start to the video's first frame (what a head at 0 keeps). */
+    readonly startSeconds: number;
+    /** The video stream's own duration when the container states it, else 0. */
+    readonly durationSeconds: number;
   } | null;
   readonly audio: { readonly index: number; readonly codec: string; readonly channels: number } | null;
 }
@@ -28,6 +32,7 @@ interface ProbeStream {
   pix_fmt?: string;
   channels?: number;
   duration?: string;
+  start_time?: string;
   disposition?: { attached_pic?: number };
 }
 
@@ -39,11 +44,24 @@ function rate(text: string | undefined): number {
   return Number.isFinite(value) && value > 0 && value < 1000 ? value : 0;
 }
 
+function positive(text: string | undefined): number {
+  const n = Number.parseFloat(text ?? '');
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+function startOffset(stream: string | undefined, format: string | undefined): number {
+  const s = Number.parseFloat(stream ?? '');
+  const f = Number.parseFloat(format ?? '');
+  if (!Number.isFinite(s) || !Number.isFinite(f)) return 0;
+  const offset = s - f;
+  return offset > 0 && offset < 60 ? offset : 0;
+}
+
 /** Parses `ffprobe -print_format json -show_format -show_streams` output. Throws on output that is not ffprobe JSON. */
 export function parseSourceInfo(json: string): SourceInfo {
   const data = JSON.parse(json) as {
     streams?: ProbeStream[];
-    format?: { duration?: string; format_name?: string };
+    format?: { duration?: string; format_name?: string; start_time?: string };
   };
   const streams = data.streams ?? [];
   const v = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
@@ -67,6 +85,8 @@ export function parseSourceInfo(json: string): SourceInfo {
             height: v.height ?? 0,
             fps: rate(v.avg_frame_rate) || rate(v.r_frame_rate) || 25,
             pixFmt: v.pix_fmt ?? 'unknown',
+            startSeconds: startOffset(v.start_time, data.format?.start_time),
+            durationSeconds: positive(v.duration),
           },
     audio:
       a === undefined
@@ -91,7 +111,7 @@ export async function probeSource(
     ...inputHardening(),
     '-print_format', 'json',
     '-show_entries',
-    'format=duration,format_name:stream=index,codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration:stream_disposition=attached_pic',
+    'format=duration,format_name,start_time:stream=index,codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic',
     fileUrl(absolutePath),
   ];
   const result = await run(ffprobePath, args, { timeoutMs: 30_000, ...(signal ? { signal } : {}) });

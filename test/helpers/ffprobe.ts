@@ -77,3 +77,18 @@ export function videoPackets(input: string): { pts: number; key: boolean }[] {
       return { pts: Number(pts), key: flags.includes('K') };
     });
 }
+
+/** The video stream's own duration (seconds) as the container states it. */
+export function videoStreamDuration(input: string): number {
+  const out = execFileSync(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=duration', '-of', 'csv=p=0', input],
+    { encoding: 'utf8' },
+  );
+  return Number.parseFloat(out.trim());
+}
+
+/** Presentation time of a file's first video frame (the smallest PTS). */
+export function firstVideoPts(input: string): number {
+  return Math.min(...videoPackets(input).map((p) => p.pts));
+}

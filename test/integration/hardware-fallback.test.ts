@@ -93,6 +93,8 @@ describe('a GPU that dies in the middle of a job', () => {
       input: 'film.mp4',
       video: { codec: 'h264', height: 240, hardware: 'h264_vaapi' },
       segmentSeconds: 2,
+      // Listed as made, so the encoder change shows as a discontinuity (a VOD playlist is fixed from the start).
+      playlist: 'event',
     });
     assert.equal(res.status, 202, await res.clone().text());
     assert.equal(((await res.json()) as JobView).encoder, 'h264_vaapi');

@@ -6,7 +6,13 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JobView } from '../../src/jobs/job.js';
 import { startTestDaemon, testConfig, waitFor, type TestDaemon } from '../helpers/daemon.js';
-import { videoFacts, streamTypes, videoPackets } from '../helpers/ffprobe.js';
+import {
+  firstVideoPts,
+  streamTypes,
+  videoFacts,
+  videoPackets,
+  videoStreamDuration,
+} from '../helpers/ffprobe.js';
 import { downloadStream } from '../helpers/hls.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';
 
@@ -72,19 +78,30 @@ describe('transcoding to HLS', () => {
     assert.equal(plRes.headers.get('content-type'), 'application/vnd.apple.mpegurl');
     assert.equal(plRes.headers.get('access-control-allow-origin'), '*');
     const { playlist, files } = await downloadStream(playlistUrl, dir);
-    assert.ok(playlist.ended, 'finished playlist has #EXT-X-ENDLIST');
-    assert.match(playlist.text, /#EXT-X-PLAYLIST-TYPE:EVENT/);
+    assert.ok(playlist.ended, 'VOD playlist has #EXT-X-ENDLIST');
+    assert.match(playlist.text, /#EXT-X-PLAYLIST-TYPE:VOD/);
     assert.equal(playlist.segments.length, 5);
     const frame = 1001 / 24000;
     for (const [i, s] of playlist.segments.entries()) {
       if (i < playlist.segments.length - 1)
         assert.ok(Math.abs(s.duration - 2) <= frame + 1e-3, `segment ${i} lasts ${s.duration}`);
     }
+    // The VOD durations, known before encoding, sum to the source's duration within one frame.
     const total = playlist.segments.reduce((a, s) => a + s.duration, 0);
-    assert.ok(Math.abs(total - 10.01) <= frame * 2, `total ${total}`);
+    const source = videoStreamDuration(path.join(mount, 'film-23976.mp4'));
+    assert.ok(Math.abs(total - source) <= frame, `total ${total} against the source's ${source}`);
 
     for (const [i, file] of files.entries()) {
       const facts = videoFacts(file);
+      // What was made matches what the playlist promised: each segment starts where the listed ones before end.
+      if (i > 0) {
+        const step = firstVideoPts(file) - firstVideoPts(files[i - 1] ?? '');
+        const listed = playlist.segments[i - 1]?.duration ?? 0;
+        assert.ok(
+          Math.abs(step - listed) <= frame + 1e-3,
+          `segment ${i - 1}: ${step} s made, ${listed} s listed`,
+        );
+      }
       assert.equal(facts.codec, 'h264');
       assert.equal(facts.height, 240);
       assert.equal(facts.width, 426);
@@ -99,11 +116,12 @@ describe('transcoding to HLS', () => {
     assert.deepEqual(Buffer.from(await seg.arrayBuffer()), readFileSync(files[0] ?? ''));
   });
 
-  it('transcodes a source without audio, and to HEVC', async () => {
+  it('transcodes a source without audio, and to HEVC, listed as made (event playlist)', async () => {
     const res = await d.api('POST', '/jobs', {
       input: 'silent.mkv',
       video: { codec: 'hevc', height: 180 },
       segmentSeconds: 3,
+      playlist: 'event',
     });
     assert.equal(res.status, 202);
     const { id } = (await res.json()) as { id: string };
@@ -111,6 +129,8 @@ describe('transcoding to HLS', () => {
     assert.equal(done.status, 'completed', done.error);
     const dir = mkdtempSync(path.join(tmpdir(), 'tw-dl-'));
     const { playlist, files } = await downloadStream(`${d.localUrl}/streams/${id}/stream.m3u8`, dir);
+    assert.match(playlist.text, /#EXT-X-PLAYLIST-TYPE:EVENT/);
+    assert.ok(playlist.ended);
     assert.equal(playlist.segments.length, 2);
     for (const file of files) {
       assert.equal(videoFacts(file).codec, 'hevc');

@@ -19,6 +19,14 @@ export interface VideoEncodeSettings {
   readonly threads: number | null;
   /** ≤ 1 GiB machine: cap lookahead, threads and buffers. */
   readonly lowMemory: boolean;
+  /** Where a head that starts past segment 0 starts; absent for a head at 0. */
+  readonly cutBase?: CutBase;
+}
+
+/** A head's first segment and the source time of its first frame: keyframes land where a head at 0 puts them. */
+export interface CutBase {
+  readonly segment: number;
+  readonly firstFrameSeconds: number;
 }
 
 export interface VideoEncoderArgs {
@@ -30,9 +38,18 @@ export interface VideoEncoderArgs {
   readonly output: readonly string[];
 }
 
-/** Keyframes at every segment boundary, whatever the frame rate: each segment starts on an IDR frame. */
-export function forcedKeyframes(segmentSeconds: number): string[] {
-  return ['-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`];
+/**
+ * Keyframes at every segment boundary, whatever the frame rate: each segment starts on an IDR frame. FFmpeg's `t`
+ * counts from the run's first frame, so a head that starts at segment k adds its first frame's source time and
+ * counts cuts from k: the same frames become keyframes as in a head that started at 0.
+ */
+export function forcedKeyframes(segmentSeconds: number, base?: CutBase): string[] {
+  if (base === undefined || (base.segment === 0 && base.firstFrameSeconds === 0))
+    return ['-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`];
+  return [
+    '-force_key_frames',
+    `expr:gte(t+${base.firstFrameSeconds.toFixed(6)},(n_forced+${base.segment})*${segmentSeconds})`,
+  ];
 }
 
 /**
@@ -40,7 +57,7 @@ export function forcedKeyframes(segmentSeconds: number): string[] {
  * (`idr`), and a GOP of one segment so no extra keyframe lands inside a segment.
  */
 export function segmentCuts(s: VideoEncodeSettings, idr: readonly string[] = []): string[] {
-  return [...forcedKeyframes(s.segmentSeconds), ...idr, '-g', String(s.gopFrames)];
+  return [...forcedKeyframes(s.segmentSeconds, s.cutBase), ...idr, '-g', String(s.gopFrames)];
 }
 
 /** Constant-ish bitrate with a VBV, so the stream's bandwidth is what the playlist promises. */

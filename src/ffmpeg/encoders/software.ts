@@ -57,7 +57,7 @@ export function libx265(s: VideoEncodeSettings): VideoEncoderArgs {
       '-c:v', 'libx265',
       '-preset', 'veryfast',
       ...rateControl(s.bitrateKbps),
-      ...forcedKeyframes(s.segmentSeconds),
+      ...forcedKeyframes(s.segmentSeconds, s.cutBase),
       // -forced-idr 1: a forced keyframe is an IDR, not an open I frame, so every segment decodes alone.
       '-forced-idr', '1',
       '-x265-params', params.join(':'),

@@ -26,7 +26,9 @@ const plan: HlsJobPlan = {
   },
   audio: { streamIndex: 1, bitrateKbps: 128, channels: 2 },
   segmentSeconds: 4,
+  head: 0,
   startSegment: 0,
+  firstFrameSeconds: 0,
 };
 
 function valueOf(args: string[], flag: string): string | undefined {
@@ -50,10 +52,11 @@ describe('buildHlsArgs', () => {
       '-threads', '2',
       '-c:a', 'aac', '-b:a', '128k', '-ac', '2',
       '-max_muxing_queue_size', '1024',
+      '-output_ts_offset', '1.000000',
       '-f', 'hls', '-hls_time', '4', '-hls_list_size', '0', '-hls_playlist_type', 'event',
       '-hls_flags', 'temp_file+independent_segments', '-hls_segment_type', 'mpegts', '-start_number', '0',
-      '-hls_segment_filename', '/var/lib/tw/streams/abc/seg-%d.ts',
-      '/var/lib/tw/streams/abc/run-0.m3u8',
+      '-hls_segment_filename', '/var/lib/tw/streams/abc/h0-%d.ts',
+      '/var/lib/tw/streams/abc/h0.m3u8',
     ]);
     assert.ok(valueOf(args, '-format_whitelist')?.split(',').includes('matroska'));
     assert.ok(!valueOf(args, '-format_whitelist')?.split(',').includes('hls'));
@@ -81,18 +84,24 @@ describe('buildHlsArgs', () => {
     assert.ok(args.indexOf('-threads') < args.indexOf('-i'));
   });
 
-  it('continues a stream at a later segment: input seek, offset timestamps, numbering and its own playlist', () => {
-    const args = buildHlsArgs({ ...plan, startSegment: 5 });
+  it('starts a head at a later segment: input seek, source timestamps, the same cuts, its own files', () => {
+    // 23.976 fps: segment 5's first frame is frame 480 at 20.020 s.
+    const args = buildHlsArgs({ ...plan, head: 3, startSegment: 5, firstFrameSeconds: 20.02 });
     const input = args.indexOf('-i');
     assert.equal(valueOf(args, '-ss'), '20');
     assert.ok(args.indexOf('-ss') < input, '-ss is an input option (fast, accurate seek)');
-    assert.equal(valueOf(args, '-output_ts_offset'), '20');
+    // FFmpeg makes the first frame time 0: offset by its source time plus the base every head has.
+    assert.equal(valueOf(args, '-output_ts_offset'), '21.020000');
     assert.ok(args.indexOf('-output_ts_offset') > input);
+    assert.equal(valueOf(args, '-force_key_frames'), 'expr:gte(t+20.020000,(n_forced+5)*4)');
     assert.equal(valueOf(args, '-start_number'), '5');
-    assert.equal(args.at(-1), '/var/lib/tw/streams/abc/run-5.m3u8');
-    // The first run has none of it.
+    assert.equal(valueOf(args, '-hls_segment_filename'), '/var/lib/tw/streams/abc/h3-%d.ts');
+    assert.equal(args.at(-1), '/var/lib/tw/streams/abc/h3.m3u8');
+    // A head at 0 keeps the source's times (plus the base) and does not seek.
     const first = buildHlsArgs(plan);
-    assert.ok(!first.includes('-ss') && !first.includes('-output_ts_offset'));
+    assert.ok(!first.includes('-ss'));
+    assert.equal(valueOf(first, '-output_ts_offset'), '1.000000');
+    assert.equal(valueOf(first, '-force_key_frames'), 'expr:gte(t,n_forced*4)');
   });
 });
 

@@ -1,15 +1,16 @@
-// The playlist players get, composed from the runs' playlists (one per FFmpeg run; a second after a fallback).
+// The playlists players get: VOD (whole film, nominal cuts) and event (made segments, FFmpeg's durations).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  composeStreamPlaylist,
-  contiguousSegments,
-  parseRunPlaylist,
-  resumeSegment,
-  runPlaylistStart,
+  composeEventPlaylist,
+  composeVodPlaylist,
+  isWholeSegment,
+  parseHeadPlaylist,
 } from '../../../src/hls/stream-playlist.js';
+import { headPlaylistId, headSegment } from '../../../src/ffmpeg/hls-args.js';
+import { vodDurations } from '../../../src/jobs/heads.js';
 
-// What FFmpeg 5.1's hls muxer wrote for a 23.976 fps source cut every 4 s (captured from a run).
+// What FFmpeg 5.1's hls muxer wrote for a 23.976 fps source cut every 4 s (captured from a run, head 0).
 const FFMPEG_PLAYLIST = `#EXTM3U
 #EXT-X-VERSION:6
 #EXT-X-TARGETDURATION:4
@@ -17,97 +18,79 @@ const FFMPEG_PLAYLIST = `#EXTM3U
 #EXT-X-PLAYLIST-TYPE:EVENT
 #EXT-X-INDEPENDENT-SEGMENTS
 #EXTINF:4.004000,
-seg-0.ts
+h0-0.ts
 #EXTINF:4.004000,
-seg-1.ts
+h0-1.ts
 #EXTINF:4.004000,
-seg-2.ts
+h0-2.ts
 #EXT-X-ENDLIST
 `;
 
-describe('run playlists', () => {
+describe('head playlists', () => {
   it('parses the segments FFmpeg listed', () => {
-    assert.deepEqual(parseRunPlaylist(FFMPEG_PLAYLIST), [
+    assert.deepEqual(parseHeadPlaylist(FFMPEG_PLAYLIST), [
       { index: 0, duration: 4.004 },
       { index: 1, duration: 4.004 },
       { index: 2, duration: 4.004 },
     ]);
   });
 
-  it('skips names that are not ours and EXTINF without a segment', () => {
+  it('skips names that are not a head segment and EXTINF without a segment', () => {
     assert.deepEqual(
-      parseRunPlaylist('#EXTINF:2.0,\n../etc/passwd\n#EXTINF:x,\nseg-1.ts\n#EXTINF:2,\nseg-2.ts\n'),
+      parseHeadPlaylist(
+        '#EXTINF:2.0,\n../etc/passwd\n#EXTINF:x,\nh1-1.ts\n#EXTINF:2,\nh1-2.ts\n#EXTINF:2,\nseg-3.ts\n',
+      ),
       [{ index: 2, duration: 2 }],
     );
   });
 
-  it('recognises run playlist names only', () => {
-    assert.equal(runPlaylistStart('run-0.m3u8'), 0);
-    assert.equal(runPlaylistStart('run-12.m3u8'), 12);
-    for (const bad of ['run-01.m3u8', 'stream.m3u8', 'run-1.m3u8.tmp', 'run-.m3u8']) {
-      assert.equal(runPlaylistStart(bad), null, bad);
-    }
+  it('recognises head file names only', () => {
+    assert.deepEqual(headSegment('h3-12.ts'), { head: 3, index: 12 });
+    assert.equal(headPlaylistId('h0.m3u8'), 0);
+    assert.equal(headPlaylistId('h12.m3u8'), 12);
+    for (const bad of ['h01-1.ts', 'h1-01.ts', 'h1-1.ts.tmp', 'seg-1.ts', 'h-1.ts', 'h1.m3u8.tmp'])
+      assert.equal(headSegment(bad), null, bad);
+    for (const bad of ['h01.m3u8', 'stream.m3u8', 'h1.m3u8.tmp', 'run-1.m3u8'])
+      assert.equal(headPlaylistId(bad), null, bad);
   });
 });
 
-describe('composeStreamPlaylist', () => {
-  it('lists one run like FFmpeg would, with ENDLIST only when the job completed', () => {
-    const runs = [{ startSegment: 0, segments: parseRunPlaylist(FFMPEG_PLAYLIST) }];
-    const live = composeStreamPlaylist(runs, { segmentSeconds: 4, ended: false }) ?? '';
-    assert.equal(live, FFMPEG_PLAYLIST.replace('#EXT-X-ENDLIST\n', ''));
-    const done = composeStreamPlaylist(runs, { segmentSeconds: 4, ended: true });
-    assert.equal(done, FFMPEG_PLAYLIST);
+describe('composeEventPlaylist', () => {
+  const made = parseHeadPlaylist(FFMPEG_PLAYLIST).map((s) => ({ ...s, encoder: 'libx264' }));
+
+  it('lists made segments like FFmpeg would, under their public names, with ENDLIST only when complete', () => {
+    const expected = FFMPEG_PLAYLIST.replaceAll('h0-', 'seg-');
+    assert.equal(
+      composeEventPlaylist(made, { segmentSeconds: 4, ended: false }),
+      expected.replace('#EXT-X-ENDLIST\n', ''),
+    );
+    assert.equal(composeEventPlaylist(made, { segmentSeconds: 4, ended: true }), expected);
   });
 
   it('has nothing to serve before the first segment', () => {
-    assert.equal(
-      composeStreamPlaylist([{ startSegment: 0, segments: [] }], { segmentSeconds: 4, ended: false }),
-      null,
-    );
+    assert.equal(composeEventPlaylist([], { segmentSeconds: 4, ended: false }), null);
   });
 
-  it('joins a failed hardware run and the software run after it with one discontinuity, same numbering', () => {
-    const runs = [
-      {
-        startSegment: 0,
-        endSegment: 2,
-        // The failing run flushed a cut-short seg-2; the fallback remakes it.
-        segments: [
-          { index: 0, duration: 2 },
-          { index: 1, duration: 2 },
-          { index: 2, duration: 0.7 },
+  it('puts one discontinuity where the encoder changed (hardware → software fallback)', () => {
+    const text =
+      composeEventPlaylist(
+        [
+          { index: 0, duration: 2, encoder: 'h264_vaapi' },
+          { index: 1, duration: 2, encoder: 'h264_vaapi' },
+          { index: 2, duration: 2, encoder: 'libx264' },
+          { index: 3, duration: 2, encoder: 'libx264' },
         ],
-      },
-      {
-        startSegment: 2,
-        segments: [
-          { index: 2, duration: 2 },
-          { index: 3, duration: 2 },
-        ],
-      },
-    ];
-    const text = composeStreamPlaylist(runs, { segmentSeconds: 2, ended: true }) ?? '';
-    const body = text.split('#EXT-X-INDEPENDENT-SEGMENTS\n')[1];
+        { segmentSeconds: 2, ended: true },
+      ) ?? '';
     assert.equal(
-      body,
+      text.split('#EXT-X-INDEPENDENT-SEGMENTS\n')[1],
       '#EXTINF:2.000000,\nseg-0.ts\n#EXTINF:2.000000,\nseg-1.ts\n#EXT-X-DISCONTINUITY\n' +
         '#EXTINF:2.000000,\nseg-2.ts\n#EXTINF:2.000000,\nseg-3.ts\n#EXT-X-ENDLIST\n',
     );
   });
 
-  it('stops at a gap: an event playlist only grows at its end', () => {
-    const listed = contiguousSegments([
-      { startSegment: 0, segments: [{ index: 0, duration: 2 }] },
-      { startSegment: 2, segments: [{ index: 2, duration: 2 }] },
-    ]);
-    assert.deepEqual(
-      listed.map((s) => s.index),
-      [0],
-    );
-  });
-
   it('keeps the target duration at least the segment length, and above any longer segment', () => {
-    const text = composeStreamPlaylist([{ startSegment: 0, segments: [{ index: 0, duration: 6.6 }] }], {
+    const text = composeEventPlaylist([{ index: 0, duration: 6.6, encoder: 'x' }], {
       segmentSeconds: 4,
       ended: false,
     });
@@ -115,20 +98,29 @@ describe('composeStreamPlaylist', () => {
   });
 });
 
-describe('resumeSegment', () => {
-  const run = (durations: number[]) => [
-    { startSegment: 0, segments: durations.map((duration, index) => ({ index, duration })) },
-  ];
-
-  it('continues after the last whole segment', () => {
-    assert.equal(resumeSegment(run([4.004, 4.004]), 4, 23.976), 2);
+describe('composeVodPlaylist', () => {
+  it('lists every segment at once with the remainder last, VOD type and ENDLIST', () => {
+    const durations = vodDurations(10.5, 4, 3);
+    assert.deepEqual(durations, [4, 4, 2.5]);
+    assert.equal(
+      composeVodPlaylist(durations, 4),
+      '#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n' +
+        '#EXT-X-INDEPENDENT-SEGMENTS\n#EXTINF:4.000000,\nseg-0.ts\n#EXTINF:4.000000,\nseg-1.ts\n' +
+        '#EXTINF:2.500000,\nseg-2.ts\n#EXT-X-ENDLIST\n',
+    );
   });
 
-  it('remakes a last segment the failing encoder cut short', () => {
-    assert.equal(resumeSegment(run([4.004, 1.2]), 4, 23.976), 1);
+  it('sums to the source duration for a two-hour film', () => {
+    const d = vodDurations(7199.957, 4, 1800);
+    assert.equal(d.length, 1800);
+    assert.ok(Math.abs(d.reduce((a, b) => a + b, 0) - 7199.957) < 1e-6);
   });
+});
 
-  it('starts from zero when the encoder failed before its first segment', () => {
-    assert.equal(resumeSegment(run([]), 4, 30), 0);
+describe('isWholeSegment', () => {
+  it('keeps a segment within a frame and a half of the cut, remakes a cut-short one', () => {
+    assert.equal(isWholeSegment(4.004, 4, 23.976), true);
+    assert.equal(isWholeSegment(3.96, 4, 23.976), true);
+    assert.equal(isWholeSegment(1.2, 4, 23.976), false);
   });
 });

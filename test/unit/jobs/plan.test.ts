@@ -8,7 +8,16 @@ import type { SourceInfo } from '../../../src/media/source-info.js';
 const source: SourceInfo = {
   durationSeconds: 20.02,
   formatName: 'mov,mp4',
-  video: { index: 0, codec: 'h264', width: 1920, height: 1080, fps: 24000 / 1001, pixFmt: 'yuv420p' },
+  video: {
+    index: 0,
+    codec: 'h264',
+    width: 1920,
+    height: 1080,
+    fps: 24000 / 1001,
+    pixFmt: 'yuv420p',
+    startSeconds: 0,
+    durationSeconds: 0,
+  },
   audio: { index: 1, codec: 'aac', channels: 6 },
 };
 
@@ -20,6 +29,7 @@ describe('planJob', () => {
       encoder: { name: 'libx264', accelerator: null, device: null },
       threads: 2,
       lowMemory: false,
+      head: 0,
       startSegment: 0,
     });
     assert.equal(plan.segmentSeconds, 4);
@@ -34,7 +44,8 @@ describe('planJob', () => {
       height: 720,
       bitrateKbps: 3000,
       segmentSeconds: 4,
-      segmentCount: 6,
+      // 20.02 s at 23.976 fps is 480 frames; the last starts at 19.978 s, before the cut at 20 s.
+      segmentCount: 5,
       audio: true,
     });
   });
@@ -53,6 +64,7 @@ describe('planJob', () => {
         encoder: { name: 'libx265', accelerator: null, device: null },
         threads: null,
         lowMemory: true,
+        head: 0,
         startSegment: 0,
       },
     );
@@ -68,6 +80,7 @@ describe('planJob', () => {
         encoder: { name: 'libx264', accelerator: null, device: null },
         threads: null,
         lowMemory: false,
+        head: 0,
         startSegment: 0,
       },
     );
@@ -83,6 +96,10 @@ describe('planJob', () => {
     assert.equal(segmentCount(20.0004, 4), 5);
     assert.equal(segmentCount(20.02, 4), 6);
     assert.equal(segmentCount(0.5, 4), 1);
+    // With the frame rate: a segment exists when some frame starts at or after its cut.
+    assert.equal(segmentCount(20.02, 4, 24000 / 1001), 5);
+    assert.equal(segmentCount(20.0625, 4, 24000 / 1001), 6);
+    assert.equal(segmentCount(30, 2, 30), 15);
   });
 });
 

@@ -1,0 +1,497 @@
+// One job's stream made by encoder heads: FFmpeg runs that each start at some segment. Segment k is requested →
+// a head that will reach it soon is waited for, else one starts at k (a seek). Each head writes its own files
+// (hN-K.ts); a finished one is hard-linked to its public name seg-K.ts, which fails if another head made it
+// first, so no two heads ever write one file. Heads stop when they reach made segments or nobody watches near them,
+// and pause (SIGSTOP) when they run too far ahead of their viewers.
+import { linkSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import {
+  buildHlsArgs,
+  headPlaylistId,
+  headPlaylistName,
+  headSegment,
+  segmentName,
+} from '../ffmpeg/hls-args.js';
+import { startFfmpeg, type FfmpegExit, type FfmpegRun } from '../ffmpeg/process.js';
+import { StreamPlaylistFile } from '../hls/stream-playlist-file.js';
+import {
+  composeEventPlaylist,
+  composeVodPlaylist,
+  isWholeSegment,
+  parseHeadPlaylist,
+  type MadeSegment,
+} from '../hls/stream-playlist.js';
+import type { SourceInfo } from '../media/source-info.js';
+import { softwareEncoder } from './encoder-choice.js';
+import { endedEarlyReason, exitReason, fullDisk } from './job-failure.js';
+import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
+import type { JobRunnerDeps } from './job-runner.js';
+import {
+  decideSeek,
+  nearWindow,
+  reachedOtherWork,
+  throttleDecision,
+  vodDurations,
+  idleHeads,
+  type HeadPolicy,
+  type HeadState,
+} from './heads.js';
+import { mediaDuration, planJob, streamSegments, type EncoderChoice } from './plan.js';
+
+interface Head extends HeadState {
+  next: number;
+  throttled: boolean;
+  readonly run: FfmpegRun;
+  readonly encoder: EncoderChoice;
+  /** Set when the worker stops it on purpose (reached made segments, idle, replaced, job ended). */
+  stopping: string | null;
+  /** Furthest segment a viewer fetched within this head's range (for throttling). */
+  furthest: number | null;
+  /** Last fetch within its near window (ms). */
+  lastNear: number;
+}
+
+/** What GET /jobs/{id} shows of a head. */
+export interface HeadView {
+  readonly start: number;
+  readonly next: number;
+  readonly throttled: boolean;
+  readonly encoder: string;
+  readonly pid: number;
+}
+
+export type StreamEnd =
+  | { readonly status: 'completed' }
+  | { readonly status: 'failed'; readonly reason: string }
+  | { readonly status: 'cancelled' };
+
+export class HeadStream {
+  readonly #entry: JobEntry;
+  readonly #inputPath: string;
+  readonly #source: SourceInfo;
+  readonly #deps: JobRunnerDeps;
+  readonly #policy: HeadPolicy;
+  readonly #segmentSeconds: number;
+  /** Segments the film has; null when the source's duration is unknown (then: event playlist, one head). */
+  #count: number | null;
+  /** The stream's length (the video's own, where known): the VOD durations sum to it. */
+  readonly #duration: number;
+  readonly #vod: boolean;
+  readonly #made = new Map<number, MadeSegment>();
+  readonly #heads = new Map<number, Head>();
+  #nextHeadId = 0;
+  readonly #playlist: StreamPlaylistFile;
+  #ended = false;
+  #completed = false;
+  #resolveEnd: (end: StreamEnd) => void = () => undefined;
+  readonly ended: Promise<StreamEnd>;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(entry: JobEntry, inputPath: string, source: SourceInfo, deps: JobRunnerDeps) {
+    this.#entry = entry;
+    this.#inputPath = inputPath;
+    this.#source = source;
+    this.#deps = deps;
+    const request = entry.request;
+    this.#segmentSeconds = request.segmentSeconds ?? 4;
+    this.#count = streamSegments(source, this.#segmentSeconds);
+    this.#duration = mediaDuration(source);
+    this.#vod = request.playlist !== 'event' && this.#count !== null;
+    const prepare = request.prepare === true;
+    const { seek, throttle } = deps.config;
+    this.#policy = {
+      aheadSegments: seek.aheadSegments,
+      // Without a VOD playlist players only ask for listed segments: the one head must not stop for idleness.
+      maxHeads: this.#vod ? seek.maxHeads : 1,
+      idleMs: prepare || !this.#vod ? 0 : seek.idleMs,
+      throttleAheadSeconds: prepare || !deps.canPause ? 0 : throttle.aheadSeconds,
+      segmentSeconds: this.#segmentSeconds,
+    };
+    this.#playlist = new StreamPlaylistFile(entry.dir, () => this.#composePlaylist());
+    this.ended = new Promise((resolve) => {
+      this.#resolveEnd = resolve;
+    });
+  }
+
+  get vod(): boolean {
+    return this.#vod;
+  }
+
+  get count(): number | null {
+    return this.#count;
+  }
+
+  /** Writes the VOD playlist (at once) and starts the first head at 0. */
+  async start(): Promise<void> {
+    this.#entry.arrivals.onArrival = (name) => {
+      this.#onArrival(name);
+    };
+    if (this.#vod) await this.#playlist.update();
+    this.#startHead(0, this.#entry.encoder);
+    if (this.#policy.idleMs > 0) {
+      this.#timer = setInterval(() => {
+        this.#stopIdle();
+      }, 1000);
+      this.#timer.unref();
+    }
+  }
+
+  heads(): HeadView[] {
+    return [...this.#heads.values()].map((h) => ({
+      start: h.start,
+      next: h.next,
+      throttled: h.throttled,
+      encoder: h.encoder.name,
+      pid: h.run.pid,
+    }));
+  }
+
+  runs(): FfmpegRun[] {
+    return [...this.#heads.values()].map((h) => h.run);
+  }
+
+  /** A viewer asked for segment k: note it (throttling, idleness) and make sure a head brings it if needed. */
+  request(k: number): void {
+    if (this.#ended || k < 0 || (this.#count !== null && k >= this.#count)) return;
+    const now = Date.now();
+    for (const h of this.#heads.values()) {
+      const near = nearWindow(h, this.#policy);
+      if (k >= near.from && k <= near.to) h.lastNear = now;
+      if (k >= h.start && k <= h.next) h.furthest = Math.max(h.furthest ?? k, k);
+      this.#throttle(h);
+    }
+    if (this.#made.has(k) || !this.#vod) return;
+    const live = [...this.#heads.values()].filter((h) => h.stopping === null);
+    const decision = decideSeek(live, k, this.#policy, (h) => (h as Head).lastNear);
+    if (decision.action === 'wait') return;
+    if (decision.replace !== null) void this.#stopHead(decision.replace, 'replaced by a seek');
+    this.#deps.log.info({ jobId: this.#entry.id, segment: k }, 'seek: starting a head');
+    this.#startHead(decision.at, this.#entry.encoder);
+  }
+
+  /** Stops every head (cancel, failure, shutdown) and waits until each FFmpeg has been reaped. */
+  async stopAll(reason: string): Promise<void> {
+    await Promise.all([...this.#heads.keys()].map((id) => this.#stopHead(id, reason)));
+  }
+
+  #composePlaylist(): string | null {
+    if (this.#vod && this.#count !== null)
+      return composeVodPlaylist(
+        vodDurations(this.#duration, this.#segmentSeconds, this.#count),
+        this.#segmentSeconds,
+      );
+    const contiguous: MadeSegment[] = [];
+    for (let i = 0; ; i++) {
+      const s = this.#made.get(i);
+      if (s === undefined || s.duration <= 0) break;
+      contiguous.push(s);
+    }
+    return composeEventPlaylist(contiguous, {
+      segmentSeconds: this.#segmentSeconds,
+      ended: this.#completed,
+    });
+  }
+
+  #complete(): boolean {
+    return this.#count !== null && this.#made.size >= this.#count;
+  }
+
+  #startHead(at: number, encoder: EncoderChoice): void {
+    const id = this.#nextHeadId++;
+    const { plan, output } = planJob(this.#entry.request, this.#source, {
+      inputPath: this.#inputPath,
+      outputDir: this.#entry.dir,
+      encoder,
+      threads: this.#deps.threads(),
+      lowMemory: this.#deps.lowMemory(),
+      head: id,
+      startSegment: at,
+    });
+    this.#entry.output = output;
+    const run = startFfmpeg({
+      launcher: this.#deps.launcher,
+      ffmpegPath: this.#deps.config.ffmpeg.path,
+      args: buildHlsArgs(plan),
+      onProgress: (p) => {
+        this.#entry.speed = p.speed;
+        // A progress block is a cheap moment to catch a file event that inotify may have coalesced.
+        this.#entry.arrivals.recheck();
+      },
+    });
+    const head: Head = {
+      id,
+      start: at,
+      next: at,
+      throttled: false,
+      startedAt: Date.now(),
+      run,
+      encoder,
+      stopping: null,
+      furthest: null,
+      lastNear: Date.now(),
+    };
+    this.#heads.set(id, head);
+    if (transition(this.#entry, 'running')) this.#entry.startedAt = new Date();
+    // The request goes into the record too: after a crash the next start reports the job as lost.
+    const unrecorded =
+      run.pid > 0
+        ? this.#deps.pidRecords.add(this.#entry.id, run.pid, this.#entry.dir, recordOf(this.#entry))
+        : null;
+    if (unrecorded !== null)
+      this.#deps.log.warn({ jobId: this.#entry.id, err: unrecorded }, 'could not write the pid record');
+    this.#deps.log.info(
+      { jobId: this.#entry.id, head: id, pid: run.pid, encoder: encoder.name, startSegment: at },
+      'ffmpeg started',
+    );
+    this.#deps.onChange();
+    void run.exited.then((exit) => {
+      this.#onExit(head, exit);
+    });
+  }
+
+  #stopHead(id: number, reason: string): Promise<void> {
+    const head = this.#heads.get(id);
+    if (head === undefined) return Promise.resolve();
+    head.stopping ??= reason;
+    // SIGCONT comes first inside stop(): a paused head could not act on SIGTERM.
+    return head.run.stop().then(() => undefined);
+  }
+
+  /** A file changed in the stream folder: a head finished a segment, or rewrote its playlist. */
+  #onArrival(name: string): void {
+    const seg = headSegment(name);
+    if (seg !== null) {
+      this.#segmentDone(seg.head, seg.index, name);
+      return;
+    }
+    const playlistOf = headPlaylistId(name);
+    if (playlistOf !== null) this.#readDurations(playlistOf);
+  }
+
+  #segmentDone(headId: number, index: number, name: string): void {
+    const file = path.join(this.#entry.dir, name);
+    const head = this.#heads.get(headId);
+    // A head being stopped may flush a cut-short segment: never publish it.
+    if (head === undefined || head.stopping !== null) {
+      rmSync(file, { force: true });
+      return;
+    }
+    const target = path.join(this.#entry.dir, segmentName(index));
+    try {
+      // link fails with EEXIST when another head made this segment first: no file is ever written twice.
+      linkSync(file, target);
+      this.#made.set(index, {
+        index,
+        duration: this.#vod ? this.#nominal(index) : 0,
+        encoder: head.encoder.name,
+      });
+    } catch (err) {
+      // ENOENT: the event of our own unlink, or a repeat event; EEXIST: a duplicate of a made segment.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    }
+    rmSync(file, { force: true });
+    this.#entry.arrivals.notify(segmentName(index));
+    head.next = Math.max(head.next, index + 1);
+    this.#entry.segmentsReady = this.#made.size;
+    if (this.#count !== null) this.#entry.progress = Math.min(1, this.#made.size / this.#count);
+    if (this.#complete()) {
+      this.#end({ status: 'completed' });
+      return;
+    }
+    if (reachedOtherWork(head, [...this.#heads.values()], (i) => this.#made.has(i))) {
+      void this.#stopHead(head.id, 'reached segments made already');
+      return;
+    }
+    this.#throttle(head);
+    if (!this.#vod) void this.#playlist.update();
+  }
+
+  #nominal(index: number): number {
+    if (this.#count === null || index < this.#count - 1) return this.#segmentSeconds;
+    return this.#duration - this.#segmentSeconds * (this.#count - 1);
+  }
+
+  /** Event playlists carry FFmpeg's own durations: read them from the head's playlist. */
+  #readDurations(headId: number): void {
+    if (this.#vod) return;
+    let text: string;
+    try {
+      text = readFileSync(path.join(this.#entry.dir, headPlaylistName(headId)), 'utf8');
+    } catch {
+      return;
+    }
+    for (const listed of parseHeadPlaylist(text)) {
+      const made = this.#made.get(listed.index);
+      if (made !== undefined && made.duration === 0)
+        this.#made.set(listed.index, { ...made, duration: listed.duration });
+    }
+    void this.#playlist.update();
+  }
+
+  #throttle(head: Head): void {
+    if (head.stopping !== null) return;
+    const decision = throttleDecision(head, head.furthest, this.#policy);
+    if (decision === null) return;
+    head.throttled = decision === 'pause';
+    head.run.signalGroup(decision === 'pause' ? 'SIGSTOP' : 'SIGCONT');
+    this.#entry.throttled = [...this.#heads.values()].some((h) => h.throttled);
+    this.#deps.log.info(
+      { jobId: this.#entry.id, head: head.id, at: head.next, viewer: head.furthest },
+      decision === 'pause' ? 'head paused: far ahead of its viewers' : 'head resumed',
+    );
+    this.#deps.onChange();
+  }
+
+  #stopIdle(): void {
+    const now = Date.now();
+    const live = [...this.#heads.values()].filter((h) => h.stopping === null);
+    for (const id of idleHeads(live, this.#policy, now, (h) => (h as Head).lastNear))
+      void this.#stopHead(id, 'nobody watches near it');
+  }
+
+  #onExit(head: Head, exit: FfmpegExit): void {
+    // Publish what it finished whose file events are still queued, before its leftovers go.
+    if (!this.#ended && head.stopping === null) this.#sweepFinished(head);
+    this.#heads.delete(head.id);
+    if (head.run.pid > 0) this.#deps.pidRecords.remove(this.#entry.id, head.run.pid);
+    this.#entry.throttled = [...this.#heads.values()].some((h) => h.throttled);
+    this.#removeLeftovers(head.id);
+    this.#deps.log.info(
+      {
+        jobId: this.#entry.id,
+        head: head.id,
+        exitCode: exit.exitCode,
+        signal: exit.signal,
+        stopped: head.stopping,
+      },
+      'ffmpeg ended',
+    );
+    this.#deps.onChange();
+    if (this.#ended || head.stopping !== null) return;
+    if (exit.exitCode === 0) {
+      void this.#headReachedEnd(head);
+      return;
+    }
+    void this.#headFailed(head, exit);
+  }
+
+  /** Publishes finished files of a head whose events may still be queued. */
+  #sweepFinished(head: Head): void {
+    let text: string;
+    try {
+      text = readFileSync(path.join(this.#entry.dir, headPlaylistName(head.id)), 'utf8');
+    } catch {
+      return;
+    }
+    for (const s of parseHeadPlaylist(text)) this.#segmentDone(head.id, s.index, `h${head.id}-${s.index}.ts`);
+    this.#readDurations(head.id);
+  }
+
+  async #headReachedEnd(head: Head): Promise<void> {
+    const early = endedEarlyReason(head.next, this.#count, this.#segmentSeconds, this.#duration);
+    if (early !== null) {
+      this.#end({ status: 'failed', reason: (await fullDisk(this.#deps.readDisk)) ?? early });
+      return;
+    }
+    // The input ended a segment or two before the probed length said: the film has this many.
+    if (this.#count !== null && head.next < this.#count) this.#count = head.next;
+    if (this.#complete() || this.#count === null) {
+      this.#end({ status: 'completed' });
+      return;
+    }
+    // Holes left by heads that stopped: a prepared job fills them now, a watched one when a viewer asks.
+    if (this.#entry.request.prepare === true && this.#heads.size === 0) {
+      const hole = this.#firstHole();
+      if (hole !== null) this.#startHead(hole, this.#entry.encoder);
+    }
+  }
+
+  #firstHole(): number | null {
+    if (this.#count === null) return null;
+    for (let i = 0; i < this.#count; i++) if (!this.#made.has(i)) return i;
+    return null;
+  }
+
+  async #headFailed(head: Head, exit: FfmpegExit): Promise<void> {
+    const full = await fullDisk(this.#deps.readDisk);
+    const reason = { text: full ?? exitReason(exit) };
+    if (head.encoder.accelerator === null || full !== null) {
+      this.#end({ status: 'failed', reason: reason.text });
+      return;
+    }
+    // The hardware encoder failed: keep its whole segments and go on in software from the next one.
+    const at = this.#dropCutShort(head);
+    this.#deps.markUnusable(head.encoder.name, reason.text);
+    this.#entry.fallback = { from: head.encoder.name, reason: reason.text, atSegment: at };
+    this.#deps.log.warn(
+      { jobId: this.#entry.id, encoder: head.encoder.name, reason: reason.text, atSegment: at },
+      'hardware encoder failed: continuing in software',
+    );
+    this.#entry.encoder = softwareEncoder(this.#entry.request.video.codec);
+    if (!this.#ended) this.#startHead(at, this.#entry.encoder);
+  }
+
+  /** The failed head's last segment, if cut short, is unpublished; returns where the next head starts. */
+  #dropCutShort(head: Head): number {
+    const last = head.next - 1;
+    const made = this.#made.get(last);
+    if (last < head.start || made === undefined) return head.next;
+    let listed = made.duration;
+    try {
+      const text = readFileSync(path.join(this.#entry.dir, headPlaylistName(head.id)), 'utf8');
+      listed = parseHeadPlaylist(text).find((s) => s.index === last)?.duration ?? listed;
+    } catch {
+      // No playlist: keep the nominal duration.
+    }
+    const isLast = this.#count !== null && last === this.#count - 1;
+    if (isLast || isWholeSegment(listed, this.#segmentSeconds, this.#source.video?.fps ?? 0))
+      return head.next;
+    const file = path.join(this.#entry.dir, segmentName(last));
+    try {
+      unlinkSync(file);
+    } catch {
+      // Already gone.
+    }
+    this.#deps.forgetFile(file);
+    this.#made.delete(last);
+    this.#entry.segmentsReady = this.#made.size;
+    return last;
+  }
+
+  /** A stopped head's unpublished files: the segment it was writing (.tmp) or flushed cut short. */
+  #removeLeftovers(headId: number): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.#entry.dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (name.startsWith(`h${headId}-`)) rmSync(path.join(this.#entry.dir, name), { force: true });
+    }
+  }
+
+  #end(end: StreamEnd): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#completed = end.status === 'completed';
+    if (this.#timer !== null) clearInterval(this.#timer);
+    void this.#playlist.update().then(() => {
+      this.#resolveEnd(end);
+    });
+  }
+
+  /** The job was cancelled or failed from outside: stop heads, settle. */
+  abort(): void {
+    this.#end({ status: 'cancelled' });
+  }
+}
+
+/** Applies a stream's end to its job entry. */
+export function applyEnd(entry: JobEntry, end: StreamEnd): void {
+  if (end.status === 'failed') finish(entry, 'failed', end.reason);
+  else if (end.status === 'completed') {
+    entry.progress = 1;
+    finish(entry, 'completed');
+  } else finish(entry, 'cancelled');
+}
