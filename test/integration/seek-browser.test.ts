@@ -1,0 +1,99 @@
+/// <reference lib="dom" />
+// A viewer in real headless Chromium with hls.js, on a page from another origin: opens a VOD stream, sees the
+// film's whole length at once, jumps to the middle (nothing encoded there yet) and plays on for 2 s.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import type { JobView } from '../../src/jobs/job.js';
+import { startTestDaemon, testConfig, type TestDaemon } from '../helpers/daemon.js';
+import { makeMedia, makeMountDir } from '../helpers/media.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FILM_SECONDS = 120;
+
+function page(workerUrl: string, streamUrl: string): string {
+  return `<!doctype html><html><body><video id="v" muted playsinline></video>
+<script src="${workerUrl}/assets/hls.min.js"></script>
+<script>
+  window.errors = [];
+  const video = document.getElementById('v');
+  const hls = new Hls();
+  hls.on(Hls.Events.ERROR, (_e, data) => { if (data.fatal) window.errors.push(data.type + ':' + data.details); });
+  hls.loadSource(${JSON.stringify(streamUrl)});
+  hls.attachMedia(video);
+</script></body></html>`;
+}
+
+describe('seeking in Chromium with hls.js', () => {
+  let d: TestDaemon;
+  let browser: Browser;
+  let site: Server;
+  let siteUrl = '';
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: run npm test (bash scripts/setup.sh --test)`);
+    const mount = makeMountDir();
+    copyFileSync(makeMedia({ seconds: FILM_SECONDS, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
+    // Throttling keeps the head at 0 near the viewer: nothing is made near the middle before the seek.
+    d = await startTestDaemon(testConfig(mount, { throttle: { ahead_seconds: 10 } }));
+    const res = await d.api('POST', '/jobs', {
+      id: 'seek-me',
+      input: 'film.mp4',
+      video: { codec: 'h264', height: 360 },
+      segmentSeconds: 2,
+    });
+    assert.equal(res.status, 202);
+    // The page comes from another origin than the worker: CORS is part of what is tested.
+    const html = page(d.localUrl, `${d.localUrl}/streams/seek-me/stream.m3u8`);
+    site = createServer((_req, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(html);
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
+    });
+  });
+  after(async () => {
+    await browser.close();
+    await new Promise((resolve) => site.close(resolve));
+    await d.stop();
+  });
+
+  it('knows the whole length at once, seeks to the middle and plays on for 2 s', async () => {
+    const tab = await browser.newPage();
+    await tab.goto(siteUrl);
+    await tab.waitForFunction(() => Number.isFinite(document.querySelector('video')?.duration), undefined, {
+      timeout: 15_000,
+    });
+    const duration = await tab.evaluate(() => document.querySelector('video')?.duration ?? 0);
+    assert.ok(Math.abs(duration - FILM_SECONDS) < 1, `the player shows the film's length (${duration} s)`);
+    const before = (await (await d.api('GET', '/jobs/seek-me')).json()) as JobView;
+    const middle = FILM_SECONDS / 2;
+    assert.ok(before.segmentsReady < middle / 2, 'nothing was encoded near the middle yet');
+
+    await tab.evaluate(async (at) => {
+      const video = document.querySelector('video');
+      if (video === null) throw new Error('no video');
+      video.currentTime = at;
+      await video.play();
+    }, middle);
+    await tab.waitForFunction((at) => (document.querySelector('video')?.currentTime ?? 0) >= at + 2, middle, {
+      timeout: 30_000,
+    });
+    const errors = await tab.evaluate(() => (window as unknown as { errors: string[] }).errors);
+    assert.deepEqual(errors, []);
+    const after = (await (await d.api('GET', '/jobs/seek-me')).json()) as JobView;
+    assert.ok(
+      after.heads.some((h) => h.start >= middle / 2 - 3 && h.start <= middle / 2 + 1),
+      `a head started near the seek point (${JSON.stringify(after.heads)})`,
+    );
+    await tab.close();
+  });
+});
