@@ -49,6 +49,10 @@ interface Head extends HeadState {
   furthest: number | null;
   /** Last fetch within its near window (ms). */
   lastNear: number;
+  /** Paused while a new seek head makes its first segment (the viewer waits for that one). */
+  held: boolean;
+  /** Heads this one holds paused until its first segment is out. */
+  holding: number[];
 }
 
 /** What GET /jobs/{id} shows of a head. */
@@ -166,7 +170,8 @@ export class HeadStream {
     if (decision.action === 'wait') return;
     if (decision.replace !== null) void this.#stopHead(decision.replace, 'replaced by a seek');
     this.#deps.log.info({ jobId: this.#entry.id, segment: k }, 'seek: starting a head');
-    this.#startHead(decision.at, this.#entry.encoder);
+    const seekHead = this.#startHead(decision.at, this.#entry.encoder);
+    this.#hold(seekHead);
   }
 
   /** Stops every head (cancel, failure, shutdown) and waits until each FFmpeg has been reaped. */
@@ -196,7 +201,31 @@ export class HeadStream {
     return this.#count !== null && this.#made.size >= this.#count;
   }
 
-  #startHead(at: number, encoder: EncoderChoice): void {
+  /**
+   * A viewer waits for the seek head's first segment: the job's other heads pause (SIGSTOP) until it is out, so on
+   * a small machine the seek gets every core instead of sharing them with a head nobody is waiting on right now.
+   */
+  #hold(seekHead: Head): void {
+    if (!this.#deps.canPause) return;
+    for (const other of this.#heads.values()) {
+      if (other.id === seekHead.id || other.stopping !== null || other.held) continue;
+      other.held = true;
+      if (!other.throttled) other.run.signalGroup('SIGSTOP');
+      seekHead.holding.push(other.id);
+    }
+  }
+
+  /** The seek head's first segment is out (or it ended): the heads it held go on, unless throttled. */
+  #release(seekHead: Head): void {
+    for (const id of seekHead.holding.splice(0)) {
+      const other = this.#heads.get(id);
+      if (other === undefined || !other.held) continue;
+      other.held = false;
+      if (!other.throttled && other.stopping === null) other.run.signalGroup('SIGCONT');
+    }
+  }
+
+  #startHead(at: number, encoder: EncoderChoice): Head {
     const id = this.#nextHeadId++;
     const { plan, output } = planJob(this.#entry.request, this.#source, {
       inputPath: this.#inputPath,
@@ -229,6 +258,8 @@ export class HeadStream {
       stopping: null,
       furthest: null,
       lastNear: Date.now(),
+      held: false,
+      holding: [],
     };
     this.#heads.set(id, head);
     if (transition(this.#entry, 'running')) this.#entry.startedAt = new Date();
@@ -247,6 +278,7 @@ export class HeadStream {
     void run.exited.then((exit) => {
       this.#onExit(head, exit);
     });
+    return head;
   }
 
   #stopHead(id: number, reason: string): Promise<void> {
@@ -291,6 +323,7 @@ export class HeadStream {
     }
     rmSync(file, { force: true });
     this.#entry.arrivals.notify(segmentName(index));
+    this.#release(head);
     head.next = Math.max(head.next, index + 1);
     this.#entry.segmentsReady = this.#made.size;
     if (this.#count !== null) this.#entry.progress = Math.min(1, this.#made.size / this.#count);
@@ -333,7 +366,8 @@ export class HeadStream {
     const decision = throttleDecision(head, head.furthest, this.#policy);
     if (decision === null) return;
     head.throttled = decision === 'pause';
-    head.run.signalGroup(decision === 'pause' ? 'SIGSTOP' : 'SIGCONT');
+    // A held head is stopped already and continues when it is released.
+    if (!head.held) head.run.signalGroup(decision === 'pause' ? 'SIGSTOP' : 'SIGCONT');
     this.#entry.throttled = [...this.#heads.values()].some((h) => h.throttled);
     this.#deps.log.info(
       { jobId: this.#entry.id, head: head.id, at: head.next, viewer: head.furthest },
@@ -352,6 +386,7 @@ export class HeadStream {
   #onExit(head: Head, exit: FfmpegExit): void {
     // Publish what it finished whose file events are still queued, before its leftovers go.
     if (!this.#ended && head.stopping === null) this.#sweepFinished(head);
+    this.#release(head);
     this.#heads.delete(head.id);
     if (head.run.pid > 0) this.#deps.pidRecords.remove(this.#entry.id, head.run.pid);
     this.#entry.throttled = [...this.#heads.values()].some((h) => h.throttled);
