@@ -12,6 +12,7 @@ import { measureLowMemory } from './low-memory.js';
 import { MB } from './measure.js';
 import { measureOverhead } from './overhead.js';
 import { markdownTable, printTable, rows, type Figures } from './report.js';
+import { makeSeekMedia, measureSeek } from './seek.js';
 import { measureServing } from './serving.js';
 import { measureViewers } from './viewers.js';
 import {
@@ -95,6 +96,14 @@ async function main(): Promise<void> {
     f.lowMemory = await figure('FFmpeg peak memory with and without the ≤ 1 GiB caps', () =>
       measureLowMemory(film, RUNS),
     );
+    f.seek = await figure('seek, VOD playlist and throttling (10-minute and two-hour films)', () => {
+      makeSeekMedia(
+        mount,
+        makeMedia({ seconds: 600, width: 1280, height: 720, rate: 24 }),
+        makeMedia({ seconds: 600, width: 160, height: 90, rate: 24 }),
+      );
+      return measureSeek(mount, RUNS);
+    });
   } finally {
     for (const w of workers) await w.stop();
     rmSync(mount, { recursive: true, force: true });

@@ -21,6 +21,8 @@ export interface WorkerOptions {
   readonly wrapper?: readonly string[];
   /** Flags for node itself (e.g. --cpu-prof when looking for where the time goes). */
   readonly nodeArgs?: readonly string[];
+  /** More config.yml sections (e.g. { throttle: { ahead_seconds: 0 } }). */
+  readonly extraConfig?: Record<string, unknown>;
 }
 
 export interface WorkerProcess {
@@ -68,6 +70,7 @@ function writeConfig(workDir: string, options: WorkerOptions): string {
     limits: { max_jobs: options.maxJobs ?? 2, min_free_memory_mb: 0 },
     ...(options.cacheMb === undefined ? {} : { serving: { cache_mb: options.cacheMb } }),
     log_level: 'info',
+    ...options.extraConfig,
   };
   writeFileSync(file, stringify(config));
   return file;
