@@ -36,14 +36,14 @@ describe('windows: Win32_Process through PowerShell', () => {
   });
 
   it('reads Windows PowerShell 5.1 output ("\\/Date(ms)\\/")', () => {
-    const live = parseWin32Process(fixture('win32-process-ps51.json'), 4242);
+    const live = parseWin32Process(fixture('win32-process-ps51.txt'), 4242);
     assert.equal(live?.startedAtMs, CREATED);
     assert.match(live.commandLine, /D:\\tw\\streams\\job-1\\run-0\.m3u8$/);
   });
 
   it('reads PowerShell 7 output (ISO 8601), an array form, and nothing for no process or another pid', () => {
-    assert.equal(parseWin32Process(fixture('win32-process-ps7.json'), 4242)?.startedAtMs, CREATED);
-    const array = `[${fixture('win32-process-ps51.json')},{"ProcessId":7,"CreationDate":"\\/Date(5)\\/","CommandLine":null}]`;
+    assert.equal(parseWin32Process(fixture('win32-process-ps7.txt'), 4242)?.startedAtMs, CREATED);
+    const array = `[${fixture('win32-process-ps51.txt')},{"ProcessId":7,"CreationDate":"\\/Date(5)\\/","CommandLine":null}]`;
     assert.equal(parseWin32Process(array, 7)?.startedAtMs, 5);
     assert.equal(
       parseWin32Process(array, 7)?.commandLine,
@@ -51,7 +51,7 @@ describe('windows: Win32_Process through PowerShell', () => {
       'null CommandLine (another user, not elevated)',
     );
     assert.equal(parseWin32Process('', 4242), null, 'ConvertTo-Json prints nothing for no process');
-    assert.equal(parseWin32Process(fixture('win32-process-ps51.json'), 4243), null);
+    assert.equal(parseWin32Process(fixture('win32-process-ps51.txt'), 4243), null);
     assert.equal(parseWin32Process('Get-CimInstance : Access denied', 4242), null);
     assert.equal(parseWin32Process('{"ProcessId":4242,"CreationDate":null}', 4242), null);
   });
