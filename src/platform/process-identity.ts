@@ -4,6 +4,7 @@
 // macOS has no /proc: `ps -ww -o etime=,args= -p PID` (POSIX fields, also in Linux procps, so tested for real here).
 // Windows: PowerShell's Get-CimInstance Win32_Process (CreationDate, CommandLine) as JSON.
 import type { CommandLine } from './process-control.js';
+import { cimQuery } from './powershell.js';
 
 /** What identifies a live process: its start (ticks or wall clock) and its command line. */
 export interface LiveProcess {
@@ -44,16 +45,10 @@ export function parsePsLine(stdout: string, nowMs: number): LiveProcess | null {
   return { startedAtMs: nowMs - elapsed * 1000, commandLine: (m[2] ?? '').trimEnd() };
 }
 
-/**
- * Windows: one process's creation time and command line as JSON. The pid is an integer checked here, so the
- * command text holds nothing from outside. -NoProfile: no user profile script runs; -NonInteractive: never prompts.
- */
+/** Windows: one process's creation time and command line as JSON. The pid is an integer checked here. */
 export function win32ProcessQuery(pid: number): CommandLine {
   checkPid(pid);
-  const command =
-    `Get-CimInstance Win32_Process -Filter 'ProcessId=${pid}' | ` +
-    'Select-Object ProcessId,CreationDate,CommandLine | ConvertTo-Json -Compress';
-  return { file: 'powershell.exe', args: ['-NoProfile', '-NonInteractive', '-Command', command] };
+  return cimQuery('Win32_Process', ['ProcessId', 'CreationDate', 'CommandLine'], `ProcessId=${pid}`);
 }
 
 /**

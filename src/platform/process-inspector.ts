@@ -1,6 +1,7 @@
 // Looks up and kills a process by pid on each platform (the I/O behind pid records' orphan reaping).
 import { readCmdline, readProcStat } from '../process/proc-stat.js';
 import type { RunCommand } from '../process/run-command.js';
+import { POWERSHELL_TIMEOUT_MS } from './powershell.js';
 import { forceKillCommand } from './process-control.js';
 import {
   parsePsLine,
@@ -25,8 +26,8 @@ export interface InspectorDeps {
   readonly now?: () => number;
 }
 
-/** PowerShell's first start on a busy Windows machine takes seconds; past this the orphan is left alone. */
-export const WIN32_QUERY_TIMEOUT_MS = 15_000;
+/** Past PowerShell's timeout the orphan is left alone (its identity is unknown). */
+const WIN32_QUERY_TIMEOUT_MS = POWERSHELL_TIMEOUT_MS;
 const PS_TIMEOUT_MS = 3000;
 
 /** Signals the group (FFmpeg started with detached: true leads one), else the process itself. */
