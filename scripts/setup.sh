@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need_apt+=(ffmpeg)
 test_apt=()
-[ "${1:-}" = "--test" ] && test_apt=(chromium)
+[ "${1:-}" = "--test" ] && test_apt=(chromium systemd) # systemd: systemd-analyze verifies the generated unit
 for extra in ${SETUP_EXTRA_APT:-} "${test_apt[@]}"; do
   dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")
 done

@@ -1,18 +1,24 @@
 #!/usr/bin/env node
-// Command line: start | probe | --version. The only place that calls process.exit.
-import { hostname } from 'node:os';
+// Command line: start | probe | service | --version. The only place that calls process.exit.
+import { homedir, hostname, totalmem } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type ConfigInputs } from './config.js';
 import { startDaemon } from './daemon.js';
 import { WorkerError } from './errors.js';
 import { probeCommand } from './hardware/probe-command.js';
 import { createLogger } from './log.js';
+import { serviceCommand } from './platform/service/command.js';
+import { runCommand } from './process/run-command.js';
 import { VERSION } from './version.js';
 
 const USAGE = `Usage:
   transcode-worker start [--config PATH]     run the worker (default config: ./config.yml, else the embedded default)
   transcode-worker probe [--config PATH] [--refresh]
                                              print the hardware profile as JSON and exit
+  transcode-worker service install|uninstall|status [--config PATH] [--dry-run] [--root DIR]
+                                             run the worker as a service: systemd (Linux), launchd (macOS),
+                                             Task Scheduler (Windows); --dry-run prints, --root writes files only
   transcode-worker --version                 print the version`;
 
 function fail(message: string, code = 1): never {
@@ -28,6 +34,8 @@ async function main(): Promise<void> {
       options: {
         config: { type: 'string', short: 'c' },
         refresh: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        root: { type: 'string' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -56,6 +64,24 @@ async function main(): Promise<void> {
     });
     process.stdout.write(`${JSON.stringify(profile, null, 2)}\n`);
     return;
+  }
+  if (command === 'service') {
+    const status = await serviceCommand({
+      action: positionals[1],
+      dryRun: values['dry-run'] === true,
+      root: values.root,
+      config,
+      platform: process.platform,
+      nodePath: process.execPath,
+      // dist/cli.js (or src/cli.ts under tsx): the package root is one folder up either way.
+      packageRoot: path.resolve(import.meta.dirname, '..'),
+      uid: process.getuid?.() ?? -1,
+      homeDir: homedir(),
+      totalMemoryBytes: totalmem(),
+      runCommand,
+      print: (line) => process.stdout.write(`${line}\n`),
+    });
+    process.exit(status);
   }
   if (command !== 'start') fail(`unknown command "${command}"\n${USAGE}`, 2);
 

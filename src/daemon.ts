@@ -79,8 +79,8 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
   mkdirSync(config.workDir, { recursive: true });
   const streamsDir = path.join(config.workDir, 'streams');
   mkdirSync(streamsDir, { recursive: true });
-  const pidRecords = new PidRecords(config.workDir);
-  const orphans = pidRecords.reapOrphans();
+  const pidRecords = new PidRecords(config.workDir, { platform: env.platform, runCommand });
+  const orphans = await pidRecords.reapOrphans();
   for (const orphan of orphans) {
     log.warn(
       { jobId: orphan.jobId, pid: orphan.pid, killed: orphan.killed },

@@ -1,10 +1,15 @@
 // Records of running FFmpeg processes in work_dir/pids, so a worker that was SIGKILLed can reap them on its next
-// start and report their jobs as lost.
+// start and report their jobs as lost. A record names a process by pid + start + output folder: on Linux the /proc
+// start time in ticks (exact), on macOS and Windows the wall-clock time of the spawn, matched within a tolerance
+// against ps's elapsed time or Win32_Process.CreationDate.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Value } from 'typebox/value';
 import { JOB_ID_RE, JobRequestSchema, type JobRequest } from '../jobs/job-request.js';
-import { readCmdline, readProcStat } from '../process/proc-stat.js';
+import type { LiveProcess } from '../platform/process-identity.js';
+import { processInspector, type ProcessInspector } from '../platform/process-inspector.js';
+import { readProcStat } from '../process/proc-stat.js';
+import { runCommand as realRunCommand, type RunCommand } from '../process/run-command.js';
 
 /** The job an FFmpeg worked for: enough to answer GET /jobs/{id} after a crash. Absent in records of older versions. */
 export interface RecordedJob {
@@ -19,8 +24,10 @@ export interface RecordedJob {
 export interface PidRecord {
   readonly jobId: string;
   readonly pid: number;
-  /** /proc start time in clock ticks: a reused pid has another. */
-  readonly startTime: number;
+  /** Linux: /proc start time in clock ticks (a reused pid has another); null elsewhere. */
+  readonly startTime: number | null;
+  /** macOS and Windows: wall-clock ms when the worker spawned it. */
+  readonly startedAtMs?: number;
   /** The stream folder FFmpeg writes to: it appears in FFmpeg's command line. */
   readonly outputDir: string;
   readonly job?: RecordedJob;
@@ -30,14 +37,16 @@ export interface ReapedOrphan extends PidRecord {
   readonly killed: boolean;
 }
 
-/** Pure: is the live process described by (stat, cmdline) the one the record names? */
-export function recordMatches(
-  record: PidRecord,
-  live: { startTime: number } | null,
-  cmdline: readonly string[],
-): boolean {
-  if (live === null || live.startTime !== record.startTime) return false;
-  return cmdline.some((arg) => arg.startsWith(record.outputDir));
+/** ps's elapsed time has 1 s steps, and spawn → record takes a moment: starts this close are the same process. */
+export const START_TOLERANCE_MS = 3000;
+
+/** Pure: is the live process the one the record names (same start, and its command line writes to the folder)? */
+export function recordMatches(record: PidRecord, live: LiveProcess | null): boolean {
+  if (live === null || !live.commandLine.includes(record.outputDir)) return false;
+  if (record.startTime !== null && live.startTicks !== undefined) return live.startTicks === record.startTime;
+  if (record.startedAtMs !== undefined && live.startedAtMs !== undefined)
+    return Math.abs(live.startedAtMs - record.startedAtMs) <= START_TOLERANCE_MS;
+  return false;
 }
 
 const isIsoTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
@@ -67,14 +76,42 @@ export function lostJobs(reaped: readonly ReapedOrphan[]): LostJob[] {
   return [...byId].map(([id, job]) => ({ id, ...job }));
 }
 
+export interface PidRecordsOptions {
+  /** Decides how a process is identified and killed; this process's platform by default. */
+  readonly platform?: NodeJS.Platform;
+  readonly procRoot?: string;
+  /** Runs ps (macOS), PowerShell and taskkill (Windows). */
+  readonly runCommand?: RunCommand;
+  /** Wall clock in ms. */
+  readonly now?: () => number;
+}
+
 export class PidRecords {
   readonly #dir: string;
   readonly #procRoot: string;
+  readonly #platform: NodeJS.Platform;
+  readonly #now: () => number;
+  readonly #inspector: ProcessInspector;
 
-  constructor(workDir: string, procRoot = '/proc') {
+  constructor(workDir: string, options: PidRecordsOptions = {}) {
     this.#dir = path.join(workDir, 'pids');
-    this.#procRoot = procRoot;
+    this.#procRoot = options.procRoot ?? '/proc';
+    this.#platform = options.platform ?? process.platform;
+    this.#now = options.now ?? Date.now;
+    this.#inspector = processInspector({
+      platform: this.#platform,
+      runCommand: options.runCommand ?? realRunCommand,
+      procRoot: this.#procRoot,
+      now: this.#now,
+    });
     mkdirSync(this.#dir, { recursive: true });
+  }
+
+  /** How the record names the process: Linux reads /proc now (null: already gone); elsewhere the spawn time. */
+  #identity(pid: number): Pick<PidRecord, 'startTime' | 'startedAtMs'> | null {
+    if (this.#platform !== 'linux') return { startTime: null, startedAtMs: this.#now() };
+    const stat = readProcStat(pid, this.#procRoot);
+    return stat === null ? null : { startTime: stat.startTime };
   }
 
   #file(jobId: string, pid: number): string {
@@ -86,9 +123,9 @@ export class PidRecords {
    * error instead of throwing (a full work_dir): the job runs on, only a crash would then leave its FFmpeg behind.
    */
   add(jobId: string, pid: number, outputDir: string, job?: RecordedJob): Error | null {
-    const stat = readProcStat(pid, this.#procRoot);
-    if (stat === null) return null;
-    const record: PidRecord = { jobId, pid, startTime: stat.startTime, outputDir, ...(job ? { job } : {}) };
+    const identity = this.#identity(pid);
+    if (identity === null) return null;
+    const record: PidRecord = { jobId, pid, ...identity, outputDir, ...(job ? { job } : {}) };
     try {
       writeFileSync(this.#file(jobId, pid), JSON.stringify(record));
       return null;
@@ -110,7 +147,7 @@ export class PidRecords {
    * Kills every recorded FFmpeg that is still the same process (pid + start time + its output folder), and clears
    * the records. Every record is returned: its job was live when the worker died, whether FFmpeg still ran or not.
    */
-  reapOrphans(): ReapedOrphan[] {
+  async reapOrphans(): Promise<ReapedOrphan[]> {
     const reaped: ReapedOrphan[] = [];
     let names: string[];
     try {
@@ -128,21 +165,8 @@ export class PidRecords {
       }
       const record = raw === null ? null : pidRecord(raw);
       if (record !== null) {
-        const live = readProcStat(record.pid, this.#procRoot);
-        const matches = recordMatches(record, live, readCmdline(record.pid, this.#procRoot));
-        if (matches) {
-          for (const sig of ['SIGCONT', 'SIGKILL'] as const) {
-            try {
-              process.kill(-record.pid, sig);
-            } catch {
-              try {
-                process.kill(record.pid, sig);
-              } catch {
-                // Gone already.
-              }
-            }
-          }
-        }
+        const matches = recordMatches(record, await this.#inspector.describe(record.pid));
+        if (matches) await this.#inspector.kill(record.pid);
         reaped.push({ ...record, killed: matches });
       }
       rmSync(file, { force: true });
@@ -153,10 +177,19 @@ export class PidRecords {
 
 /** A parsed record's fields checked; null when it cannot name a process safely. */
 function pidRecord(raw: Partial<Record<keyof PidRecord, unknown>>): PidRecord | null {
-  const { jobId, pid, startTime, outputDir } = raw;
-  if (typeof jobId !== 'string' || typeof outputDir !== 'string' || typeof startTime !== 'number')
-    return null;
+  const { jobId, pid, startTime, startedAtMs, outputDir } = raw;
+  if (typeof jobId !== 'string' || typeof outputDir !== 'string' || outputDir === '') return null;
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 1) return null;
+  const ticks = typeof startTime === 'number' ? startTime : null;
+  const wall = typeof startedAtMs === 'number' ? startedAtMs : undefined;
+  if (ticks === null && wall === undefined) return null;
   const job = recordedJob(raw.job);
-  return { jobId, pid, startTime, outputDir, ...(job ? { job } : {}) };
+  return {
+    jobId,
+    pid,
+    startTime: ticks,
+    ...(wall === undefined ? {} : { startedAtMs: wall }),
+    outputDir,
+    ...(job ? { job } : {}),
+  };
 }

@@ -1,9 +1,20 @@
-// FFmpeg as a child process: argument array (never a shell), its own process group, niced, stopped with SIGTERM
-// then SIGKILL, and always awaited so no zombie remains. If the worker itself is SIGKILLed, its FFmpeg outlives it
-// (setpriv --pdeathsig did not fire for exec'd children on this kernel): the pid records reap them at the next start,
-// and under systemd KillMode=control-group kills them with the service.
+// FFmpeg as a child process: argument array (never a shell), niced, always awaited so no zombie remains.
+// Linux and macOS: its own process group, stopped with SIGTERM then SIGKILL. Windows: stopped with "q" on stdin, then
+// `taskkill /T /F` (src/platform/process-control.ts says why). If the worker itself is SIGKILLed, its FFmpeg outlives
+// it (setpriv --pdeathsig did not fire for exec'd children on this kernel): the pid records reap them at the next
+// start, and under systemd KillMode=control-group kills them with the service.
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
+import type { Readable } from 'node:stream';
+import {
+  canPause as platformCanPause,
+  canSignal,
+  ffmpegArgsFor,
+  ffmpegStdin,
+  forceKillCommand,
+  stopMethod,
+} from '../platform/process-control.js';
+import { runCommand as realRunCommand, type RunCommand } from '../process/run-command.js';
 import { ProgressParser, type Progress } from './progress.js';
 
 /** How the process is launched: a prefix of exec-wrappers before the ffmpeg binary. */
@@ -14,6 +25,15 @@ export interface Launcher {
   readonly niceAfterSpawn: number | null;
   /** Put FFmpeg in its own process group so one signal reaches it and anything it starts. */
   readonly processGroup: boolean;
+  /** Decides how FFmpeg is stopped and forced (absent: this process's platform). */
+  readonly platform?: NodeJS.Platform;
+  /** Runs the force-kill command where one is needed (taskkill on Windows); the real runner by default. */
+  readonly runCommand?: RunCommand;
+}
+
+/** Whether FFmpeg can be paused (SIGSTOP/SIGCONT) on this platform; throttling is off where it cannot. */
+export function canPause(platform: NodeJS.Platform): boolean {
+  return platformCanPause(platform);
 }
 
 /** Chooses how to start FFmpeg: `nice` (priority for every thread) where it exists, else os.setPriority after spawn. */
@@ -21,11 +41,20 @@ export function chooseLauncher(
   platform: NodeJS.Platform,
   nice: number,
   has: (command: string) => boolean,
+  runCommand: RunCommand = realRunCommand,
 ): Launcher {
-  if (platform === 'win32') return { prefix: [], niceAfterSpawn: nice, processGroup: false };
+  // Windows: os.setPriority maps nice to a priority class (windowsPriorityClass() documents which); no groups.
+  if (platform === 'win32')
+    return { prefix: [], niceAfterSpawn: nice, processGroup: false, platform, runCommand };
   // nice -n before exec: the niceness holds for every thread FFmpeg creates, not just its first.
   const niceWrap = has('nice') ? ['nice', '-n', String(nice)] : [];
-  return { prefix: niceWrap, niceAfterSpawn: niceWrap.length > 0 ? null : nice, processGroup: true };
+  return {
+    prefix: niceWrap,
+    niceAfterSpawn: niceWrap.length > 0 ? null : nice,
+    processGroup: true,
+    platform,
+    runCommand,
+  };
 }
 
 export interface FfmpegExit {
@@ -33,7 +62,7 @@ export interface FfmpegExit {
   readonly signal: NodeJS.Signals | null;
   /** stop() was called. */
   readonly cancelled: boolean;
-  /** It did not exit on SIGTERM within the grace period and was killed. */
+  /** It did not exit on the graceful stop (SIGTERM, or "q" on Windows) within the grace period and was killed. */
   readonly forced: boolean;
   /** The last few KiB of stderr (FFmpeg's reason on failure). */
   readonly stderrTail: string;
@@ -43,9 +72,9 @@ export interface FfmpegExit {
 export interface FfmpegRun {
   readonly pid: number;
   readonly exited: Promise<FfmpegExit>;
-  /** SIGTERM to the group, SIGKILL after graceMs, resolves once the process has been reaped. Idempotent. */
+  /** Graceful stop, forced after graceMs, resolves once the process has been reaped. Idempotent. */
   stop(graceMs?: number): Promise<FfmpegExit>;
-  /** Sends a signal to the whole group (SIGSTOP/SIGCONT for throttling). */
+  /** Sends a signal to the whole group (SIGSTOP/SIGCONT for throttling); ignored where the platform has no such signal. */
   signalGroup(signal: NodeJS.Signals): void;
 }
 
@@ -58,28 +87,36 @@ export interface StartFfmpegOptions {
 }
 
 const STDERR_TAIL = 8192;
+const FORCE_KILL_TIMEOUT_MS = 5000;
 
 /** Starts FFmpeg. Never throws: a spawn failure resolves `exited` with spawnError and pid -1. */
 export function startFfmpeg(options: StartFfmpegOptions): FfmpegRun {
   const { launcher } = options;
-  const argv = [...launcher.prefix, options.ffmpegPath, ...options.args];
+  const platform = launcher.platform ?? process.platform;
+  const runCommand = launcher.runCommand ?? realRunCommand;
+  const argv = [...launcher.prefix, options.ffmpegPath, ...ffmpegArgsFor(platform, options.args)];
   const [file, ...rest] = argv as [string, ...string[]];
   const child = spawn(file, rest, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [ffmpegStdin(platform), 'pipe', 'pipe'],
     detached: launcher.processGroup,
     windowsHide: true,
   });
+  // A stdin write to an FFmpeg that has just exited fails with EPIPE: the exit itself is what matters.
+  child.stdin?.on('error', () => undefined);
   let stderrTail = '';
   let cancelled = false;
   let forced = false;
   let done = false;
   const parser = new ProgressParser();
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
+  // Both are pipes on every platform (stdio below); only stdin's mode varies.
+  const stdout = child.stdout as Readable;
+  const stderr = child.stderr as Readable;
+  stdout.setEncoding('utf8');
+  stdout.on('data', (chunk: string) => {
     for (const p of parser.push(chunk)) options.onProgress?.(p);
   });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
+  stderr.setEncoding('utf8');
+  stderr.on('data', (chunk: string) => {
     stderrTail = (stderrTail + chunk).slice(-STDERR_TAIL);
   });
   const exited = new Promise<FfmpegExit>((resolve) => {
@@ -102,7 +139,7 @@ export function startFfmpeg(options: StartFfmpegOptions): FfmpegRun {
     }
   }
   const signalGroup = (signal: NodeJS.Signals): void => {
-    if (pid <= 0 || done) return;
+    if (pid <= 0 || done || !canSignal(platform, signal)) return;
     try {
       if (launcher.processGroup) process.kill(-pid, signal);
       else child.kill(signal);
@@ -110,24 +147,49 @@ export function startFfmpeg(options: StartFfmpegOptions): FfmpegRun {
       // Already gone.
     }
   };
+  const askToStop = (): void => {
+    switch (stopMethod(platform)) {
+      case 'sigterm-group':
+        // SIGCONT first: a throttled (stopped) FFmpeg cannot act on SIGTERM.
+        signalGroup('SIGCONT');
+        signalGroup('SIGTERM');
+        return;
+      case 'stdin-q':
+        // FFmpeg's interactive "q": it stops reading, finishes the segment muxer and exits 0 or 255.
+        child.stdin?.end('q\n');
+        return;
+    }
+  };
+  const force = async (): Promise<void> => {
+    if (pid <= 0 || done) return;
+    forced = true;
+    const command = forceKillCommand(platform, pid);
+    if (command === null) {
+      signalGroup('SIGKILL');
+      return;
+    }
+    const r = await runCommand(command.file, command.args, { timeoutMs: FORCE_KILL_TIMEOUT_MS });
+    // taskkill could not run or failed (access denied): TerminateProcess on FFmpeg itself is the last resort
+    // (a no-op if it has exited meanwhile).
+    if (r.exitCode !== 0) child.kill('SIGKILL');
+  };
   let stopping: Promise<FfmpegExit> | null = null;
   const stop = (graceMs = options.defaultGraceMs ?? 500): Promise<FfmpegExit> => {
     if (stopping) return stopping;
     cancelled = true;
     stopping = (async () => {
       if (!done) {
-        // SIGCONT first: a throttled (stopped) FFmpeg cannot act on SIGTERM.
-        signalGroup('SIGCONT');
-        signalGroup('SIGTERM');
+        askToStop();
+        const forcing: { done: Promise<void> | null } = { done: null };
         const timer = setTimeout(() => {
-          forced = true;
-          signalGroup('SIGKILL');
+          forcing.done = force();
         }, graceMs);
         try {
           await exited;
         } finally {
           clearTimeout(timer);
         }
+        await forcing.done;
       }
       const result = await exited;
       return { ...result, cancelled: true, forced };

@@ -1,13 +1,17 @@
 // Finds candidate accelerators: /dev/dri render nodes (VAAPI, QSV on Intel), NVIDIA device nodes (NVENC, with
-// nvidia-smi for name/driver/memory), V4L2 M2M encoder nodes; VideoToolbox on macOS; NVENC/QSV/AMF/MF on Windows.
-// A candidate is only a guess: the test encode decides.
+// nvidia-smi for name/driver/memory), V4L2 M2M encoder nodes; VideoToolbox on macOS; NVENC/QSV/AMF/MF on Windows,
+// named from Win32_VideoController, with each GPU's DXVA2/D3D11VA decode noted. A candidate is only a guess: the
+// test encode decides.
 import { readFile, readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { cimQuery, POWERSHELL_TIMEOUT_MS } from '../platform/powershell.js';
 import type { RunCommand } from '../process/run-command.js';
 import { hardwareCandidates, type EncoderCandidate, type EncodingAccelerator } from './encoder-catalog.js';
+import { parseCimVideoControllers, type CimGpu } from './parse-cim.js';
 import type { ListedEncoder } from './parse-ffmpeg.js';
 import { parseNvidiaSmi, type NvidiaGpu } from './parse-nvidia-smi.js';
 import { isV4l2VideoEncoderName, parsePciVendor } from './parse-sysfs.js';
+import type { AcceleratorType } from './types.js';
 
 export interface ScanRoots {
   readonly sysRoot: string;
@@ -18,7 +22,8 @@ export const DEFAULT_SCAN_ROOTS: ScanRoots = { sysRoot: '/sys', devRoot: '/dev' 
 
 /** An accelerator found on this machine and the listed encoders to try on it. */
 export interface AcceleratorCandidate {
-  readonly type: EncodingAccelerator;
+  /** dxva2 and d3d11va (Windows) decode only: they come with no encoders. */
+  readonly type: AcceleratorType;
   /** Device node, or the accelerator's name where there is none (videotoolbox, amf, mf, qsv/nvenc on Windows). */
   readonly device: string;
   readonly vendor?: string;
@@ -33,6 +38,8 @@ export interface ScanDeps {
   readonly platform: NodeJS.Platform;
   /** What `ffmpeg -encoders` lists: only these become candidates. */
   readonly listed: readonly ListedEncoder[];
+  /** What `ffmpeg -hwaccels` lists (decode methods); Windows notes DXVA2/D3D11VA decode from it. */
+  readonly hwaccels?: readonly string[];
   readonly runCommand: RunCommand;
   readonly signal?: AbortSignal;
   /** nvidia-smi's path; 'nvidia-smi' (looked up in PATH) by default. */
@@ -161,20 +168,52 @@ async function v4l2Nodes(
   return out;
 }
 
+async function windowsGpus(deps: ScanDeps): Promise<CimGpu[]> {
+  const q = cimQuery('Win32_VideoController', [
+    'Name',
+    'AdapterCompatibility',
+    'DriverVersion',
+    'AdapterRAM',
+  ]);
+  const r = await deps.runCommand(q.file, q.args, {
+    timeoutMs: POWERSHELL_TIMEOUT_MS,
+    ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+  });
+  return r.exitCode === 0 ? parseCimVideoControllers(r.stdout) : [];
+}
+
+function cimInfo(gpu: CimGpu | undefined): Parameters<typeof optional>[0] {
+  // AdapterRAM is a uint32 (capped below 4 GiB): not reported as the card's memory.
+  return gpu === undefined ? {} : { vendor: gpu.vendor, name: gpu.name, driver: gpu.driverVersion };
+}
+
 async function windows(deps: ScanDeps): Promise<AcceleratorCandidate[]> {
-  // Windows has no device nodes to look at: the listed encoders are the candidates, named by accelerator.
+  // Windows has no device nodes to look at: the listed encoders are the candidates, named by accelerator, and
+  // Win32_VideoController says which GPUs (and so which vendor's encoder) are there.
+  const gpus = await windowsGpus(deps);
+  const byVendor = (vendor: CimGpu['vendor']): CimGpu | undefined => gpus.find((g) => g.vendor === vendor);
   const nvenc = hardwareCandidates('nvenc', null, deps.listed).length > 0 ? await nvidiaInfo(deps) : null;
+  const hwaccels = new Set(deps.hwaccels ?? []);
+  // Decode through Direct3D works on any GPU with a vendor driver (not the Microsoft Basic Display Adapter).
+  const decode = (['d3d11va', 'dxva2'] as const).flatMap((type) =>
+    hwaccels.has(type)
+      ? gpus
+          .filter((g) => g.vendor !== 'microsoft')
+          .map((g) => ({ type, device: g.name, ...optional(cimInfo(g)), encoders: [] }))
+      : [],
+  );
   return [
     ...candidate(
       'nvenc',
       'nvenc',
       null,
       deps.listed,
-      nvenc === null ? {} : { vendor: 'nvidia', ...gpuInfo(nvenc) },
+      nvenc === null ? cimInfo(byVendor('nvidia')) : { vendor: 'nvidia', ...gpuInfo(nvenc) },
     ),
-    ...candidate('qsv', 'qsv', null, deps.listed, { vendor: 'intel' }),
-    ...candidate('amf', 'amf', null, deps.listed, { vendor: 'amd' }),
+    ...candidate('qsv', 'qsv', null, deps.listed, { vendor: 'intel', ...cimInfo(byVendor('intel')) }),
+    ...candidate('amf', 'amf', null, deps.listed, { vendor: 'amd', ...cimInfo(byVendor('amd')) }),
     ...candidate('mf', 'mf', null, deps.listed),
+    ...decode,
   ];
 }
 

@@ -17,6 +17,7 @@ import {
   type CachedProfile,
 } from './profile-cache.js';
 import { measureSpeeds, type QuietGate, type SpeedHeight } from './speed.js';
+import { probePlatformCpu, type PlatformCpu } from './platform-cpu.js';
 import { nodeOs, readCpu, readMemory, type OsFacts } from './system-probe.js';
 import { testEncoders } from './test-encode.js';
 import type {
@@ -128,6 +129,8 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
   const osFacts = deps.os ?? nodeOs;
   let ffmpeg: FfmpegProfile = { version: 'unknown', path: deps.ffmpegPath, encoders: [], hwaccels: [] };
   let accelerators: readonly AcceleratorCandidate[] = [];
+  // macOS/Windows CPU facts node:os lacks, asked once (null on Linux, which reads /proc on every snapshot).
+  let platformCpu: PlatformCpu | null = null;
   let order: readonly string[] = [];
   const checks = new Map<string, EncoderCheck>();
   // Encoder name → reason, from failed jobs (and from the cache, unless refreshing).
@@ -229,14 +232,18 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
       info = result.info;
     }
     ffmpeg = info.ffmpeg;
-    accelerators = await scanAccelerators({
-      roots,
-      platform: deps.platform,
-      listed: info.listed,
-      runCommand: deps.runCommand,
-      signal,
-      ...(deps.nvidiaSmiPath === undefined ? {} : { nvidiaSmiPath: deps.nvidiaSmiPath }),
-    });
+    [accelerators, platformCpu] = await Promise.all([
+      scanAccelerators({
+        roots,
+        platform: deps.platform,
+        listed: info.listed,
+        hwaccels: info.ffmpeg.hwaccels,
+        runCommand: deps.runCommand,
+        signal,
+        ...(deps.nvidiaSmiPath === undefined ? {} : { nvidiaSmiPath: deps.nvidiaSmiPath }),
+      }),
+      probePlatformCpu(deps.platform, deps.runCommand, signal),
+    ]);
     const scanned = accelerators.flatMap((a) => a.encoders);
     const covered = new Set(scanned.map((c) => c.name));
     const candidates = [
@@ -283,7 +290,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
       const encoders = currentChecks();
       return {
         probing,
-        cpu: readCpu(deps.platform, roots, osFacts),
+        cpu: readCpu(deps.platform, roots, osFacts, platformCpu),
         memory: readMemory(deps.platform, roots, osFacts),
         accelerators: accelerators.map((a) => {
           const own = new Set(a.encoders.map(keyOf));

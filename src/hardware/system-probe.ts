@@ -7,6 +7,7 @@ import { parseByteCount, parseMemoryMax, parseSelfCgroup, parseV1MemoryLimit } f
 import { parseCpuinfo } from './parse-cpuinfo.js';
 import { parseMeminfo } from './parse-meminfo.js';
 import { parseCpufreqKhz } from './parse-sysfs.js';
+import type { PlatformCpu } from './platform-cpu.js';
 import type { CpuProfile, MemoryProfile } from './types.js';
 
 /** The node:os functions used here, injectable so tests can describe any machine. */
@@ -120,16 +121,31 @@ function loadTriple(osFacts: OsFacts): readonly [number, number, number] {
   return [one, five, fifteen];
 }
 
-/** CPU now: model, physical cores, threads, current and max frequency, load. */
+/**
+ * CPU now: model, physical cores, threads, current and max frequency, load. `platformCpu` is what macOS's sysctl or
+ * Windows' Win32_Processor said at start (probePlatformCpu); without it node:os is all there is.
+ */
 export function readCpu(
   platform: NodeJS.Platform,
   roots: ProbeRoots = DEFAULT_PROBE_ROOTS,
   osFacts: OsFacts = nodeOs,
+  platformCpu: PlatformCpu | null = null,
 ): CpuProfile {
   const cpus = osFacts.cpus();
   const osModel = cpus[0]?.model.trim() ?? '';
   const osSpeed = cpus[0]?.speed ?? 0;
   const base = { arch: osFacts.arch(), load: loadTriple(osFacts) };
+  if (platform !== 'linux' && platformCpu !== null) {
+    return {
+      ...base,
+      arch: platformCpu.arch ?? base.arch,
+      model: platformCpu.model,
+      cores: platformCpu.cores,
+      threads: platformCpu.threads,
+      frequencyMhz: osSpeed,
+      maxFrequencyMhz: platformCpu.maxFrequencyMhz,
+    };
+  }
   if (platform !== 'linux') {
     // node:os knows logical CPUs only; physical cores are reported as the same number.
     const threads = Math.max(1, cpus.length);

@@ -50,7 +50,7 @@ describe('lostJobs', () => {
 });
 
 describe('PidRecords', () => {
-  it('reaps records of older versions and of dead processes without killing anything, and clears them', () => {
+  it('reaps records of older versions and of dead processes without killing anything, and clears them', async () => {
     const work = mkdtempSync(path.join(tmpdir(), 'tw-pids-'));
     const records = new PidRecords(work);
     const dir = path.join(work, 'pids');
@@ -61,7 +61,7 @@ describe('PidRecords', () => {
     );
     writeFileSync(path.join(dir, 'new.2.json'), JSON.stringify({ ...reaped('new', { pid: 2 }), job }));
     writeFileSync(path.join(dir, 'cut.3.json'), '{"jobId":"cut","pi');
-    const out = records.reapOrphans().sort((a, b) => a.jobId.localeCompare(b.jobId));
+    const out = (await records.reapOrphans()).sort((a, b) => a.jobId.localeCompare(b.jobId));
     assert.deepEqual(
       out.map((r) => [r.jobId, r.killed, r.job?.encoder]),
       [

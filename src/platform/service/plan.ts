@@ -1,0 +1,160 @@
+// What `transcode-worker service install|uninstall|status` writes and runs on each platform. Pure: files with their
+// content and commands as argument arrays; src/platform/service/apply.ts carries them out.
+import path from 'node:path';
+import type { CommandLine } from '../process-control.js';
+import { LAUNCHD_LABEL, renderLaunchdPlist } from './launchd.js';
+import { renderSystemdUnit, SYSTEMD_STATE_DIR } from './systemd.js';
+import { renderTaskXml, TASK_NAME } from './windows-task.js';
+
+export type ServiceKind = 'systemd' | 'launchd' | 'task-scheduler';
+
+export interface ServiceContext {
+  readonly platform: NodeJS.Platform;
+  readonly nodePath: string;
+  /** dist/cli.js of this installation. */
+  readonly cliPath: string;
+  readonly configPath: string;
+  readonly workDir: string;
+  readonly totalMemoryBytes: number;
+  /** POSIX uid; -1 on Windows. */
+  readonly uid: number;
+  readonly homeDir: string;
+  /** packaging/transcode-worker.service's text (Linux). */
+  readonly systemdTemplate: string;
+  /** Tests and image builds: write under this directory instead of "/", and run no command. */
+  readonly root?: string;
+}
+
+export interface ServiceFile {
+  readonly path: string;
+  readonly content: string;
+  readonly encoding: 'utf8' | 'utf16le';
+}
+
+/** A command; `unless` runs first and skips it when it succeeds; `mayFail` lets the plan go on if it fails. */
+export interface ServiceStep {
+  readonly run: CommandLine;
+  readonly unless?: CommandLine;
+  readonly mayFail?: boolean;
+}
+
+export interface ServicePlan {
+  readonly kind: ServiceKind;
+  readonly files: readonly ServiceFile[];
+  readonly install: readonly ServiceStep[];
+  readonly uninstall: readonly ServiceStep[];
+  /** After uninstall removed the files (systemd forgets the unit only on a reload after that). */
+  readonly cleanup: readonly ServiceStep[];
+  readonly status: readonly ServiceStep[];
+  /** What the operator still has to do, printed after install. */
+  readonly notes: readonly string[];
+}
+
+const cmd = (file: string, ...args: string[]): CommandLine => ({ file, args });
+
+/** Joins an absolute target path under the install root (a no-op without one). */
+function under(root: string | undefined, target: string): string {
+  return root === undefined ? target : path.join(root, target);
+}
+
+function systemd(ctx: ServiceContext): ServicePlan {
+  const unit = 'transcode-worker.service';
+  const user = 'transcode-worker';
+  return {
+    kind: 'systemd',
+    files: [
+      {
+        path: under(ctx.root, `/etc/systemd/system/${unit}`),
+        content: renderSystemdUnit(ctx.systemdTemplate, ctx),
+        encoding: 'utf8',
+      },
+    ],
+    install: [
+      {
+        unless: cmd('id', '-u', user),
+        // prettier-ignore
+        run: cmd('useradd', '--system', '--user-group', '--home-dir', SYSTEMD_STATE_DIR, '--shell', '/usr/sbin/nologin', user),
+      },
+      { run: cmd('systemctl', 'daemon-reload') },
+      { run: cmd('systemctl', 'enable', '--now', unit) },
+    ],
+    uninstall: [{ run: cmd('systemctl', 'disable', '--now', unit), mayFail: true }],
+    cleanup: [{ run: cmd('systemctl', 'daemon-reload') }],
+    status: [{ run: cmd('systemctl', 'status', '--no-pager', unit), mayFail: true }],
+    notes: [
+      `the service runs as user ${user}: it needs read access to nas_mount_path`,
+      'tokens: TRANSCODE_WORKER_AUTH_TOKEN=… in /etc/transcode-worker/env (mode 0600) keeps them out of config.yml',
+      'logs: journalctl -u transcode-worker -f',
+    ],
+  };
+}
+
+function launchd(ctx: ServiceContext): ServicePlan {
+  // root: a LaunchDaemon, started at boot; otherwise a LaunchAgent of this user, started at login.
+  const system = ctx.uid === 0;
+  const dir = system ? '/Library/LaunchDaemons' : path.posix.join(ctx.homeDir, 'Library', 'LaunchAgents');
+  const plist = under(ctx.root, path.posix.join(dir, `${LAUNCHD_LABEL}.plist`));
+  const logDir = system ? '/Library/Logs' : path.posix.join(ctx.homeDir, 'Library', 'Logs');
+  const domain = system ? 'system' : `gui/${ctx.uid}`;
+  const logPath = path.posix.join(logDir, 'transcode-worker.log');
+  return {
+    kind: 'launchd',
+    files: [
+      {
+        path: plist,
+        content: renderLaunchdPlist({ ...ctx, workingDirectory: ctx.workDir, logPath }),
+        encoding: 'utf8',
+      },
+    ],
+    install: [
+      // A reinstall replaces a loaded job: bootout fails harmlessly when there is none.
+      { run: cmd('launchctl', 'bootout', `${domain}/${LAUNCHD_LABEL}`), mayFail: true },
+      { run: cmd('launchctl', 'bootstrap', domain, plist) },
+    ],
+    uninstall: [{ run: cmd('launchctl', 'bootout', `${domain}/${LAUNCHD_LABEL}`), mayFail: true }],
+    cleanup: [],
+    status: [{ run: cmd('launchctl', 'print', `${domain}/${LAUNCHD_LABEL}`), mayFail: true }],
+    notes: [
+      system
+        ? 'a LaunchDaemon runs as root at boot'
+        : 'a LaunchAgent runs while this user is logged in (turn on automatic login for a headless Mac mini)',
+      `logs: ${logPath}`,
+    ],
+  };
+}
+
+function taskScheduler(ctx: ServiceContext): ServicePlan {
+  const xml = path.win32.join(path.win32.dirname(ctx.configPath), 'transcode-worker-task.xml');
+  return {
+    kind: 'task-scheduler',
+    files: [
+      {
+        path: under(ctx.root, xml),
+        content: `\ufeff${renderTaskXml({ ...ctx, workingDirectory: ctx.workDir })}`,
+        encoding: 'utf16le',
+      },
+    ],
+    install: [
+      { run: cmd('schtasks', '/Create', '/TN', TASK_NAME, '/XML', xml, '/F') },
+      { run: cmd('schtasks', '/Run', '/TN', TASK_NAME) },
+    ],
+    uninstall: [
+      { run: cmd('schtasks', '/End', '/TN', TASK_NAME), mayFail: true },
+      { run: cmd('schtasks', '/Delete', '/TN', TASK_NAME, '/F') },
+    ],
+    cleanup: [],
+    status: [{ run: cmd('schtasks', '/Query', '/TN', TASK_NAME, '/V', '/FO', 'LIST'), mayFail: true }],
+    notes: [
+      'a Task Scheduler task (not an sc.exe service: node.exe cannot answer the Service Control Manager, which kills it after 30 s)',
+      'it runs as SYSTEM at boot; ending the task terminates the worker without a drain, the next start reaps its FFmpeg',
+    ],
+  };
+}
+
+/** The plan for the platform; null where no service manager is supported. */
+export function servicePlan(ctx: ServiceContext): ServicePlan | null {
+  if (ctx.platform === 'linux') return systemd(ctx);
+  if (ctx.platform === 'darwin') return launchd(ctx);
+  if (ctx.platform === 'win32') return taskScheduler(ctx);
+  return null;
+}
