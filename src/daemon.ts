@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { deriveAdvertiseUrl } from './advertise.js';
 import { lostJobs, PidRecords } from './ffmpeg/pid-records.js';
-import { chooseLauncher } from './ffmpeg/process.js';
+import { canPause, chooseLauncher } from './ffmpeg/process.js';
 import { verifyTools } from './ffmpeg/verify-tools.js';
 import { createHardwareProfiler, type HardwareProfiler } from './hardware/profiler.js';
 import type { QuietGate } from './hardware/speed.js';
@@ -130,6 +130,10 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     commandExists(c, env.envPath, env.platform),
   );
 
+  const pausable = canPause(env.platform);
+  if (!pausable && config.throttle.aheadSeconds > 0)
+    log.warn({ platform: env.platform }, 'throttling off: FFmpeg cannot be paused on this platform');
+
   let advertiseUrl = '';
   let heartbeat: Heartbeat | null = null;
   const cache = new SegmentCache(
@@ -156,7 +160,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     },
     readDisk: () => readDisk(config.workDir, config.streams.minFreeDiskBytes),
     // SIGSTOP/SIGCONT pause a head; Windows has no such signals, so no throttling there.
-    canPause: env.platform !== 'win32',
+    canPause: pausable,
     forgetFile: (file) => {
       cache.dropPrefix(file);
     },
