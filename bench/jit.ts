@@ -2,7 +2,7 @@
 // process's own inotify watch on the stream folder) to each waiting client's first byte.
 import { watch } from 'node:fs';
 import path from 'node:path';
-import { segmentIndex } from '../src/ffmpeg/hls-args.js';
+import { headSegment } from '../src/ffmpeg/hls-args.js';
 import { LeanConnection } from './lean-client.js';
 import { median, percentile } from './measure.js';
 import type { WorkerProcess } from './worker-process.js';
@@ -22,12 +22,21 @@ async function oneRun(
   id: string,
   clients: number,
 ): Promise<{ ms: number[]; errors: number }> {
-  await worker.submit({ id, input: 'film.mp4', video: { codec: 'h264', height: 720 }, segmentSeconds: 2 });
+  // Event playlist: every waiting client is on the one head from 0 (a VOD request far ahead would start a seek head).
+  await worker.submit({
+    id,
+    input: 'film.mp4',
+    video: { codec: 'h264', height: 720 },
+    segmentSeconds: 2,
+    playlist: 'event',
+  });
   const renamedAt = new Map<string, number>();
   // The folder exists once POST answered 202; FFmpeg starts writing only after probing the source.
   const watcher = watch(path.join(worker.workDir, 'streams', id), (_event, name) => {
-    if (name !== null && segmentIndex(name) !== null && !renamedAt.has(name))
-      renamedAt.set(name, performance.now());
+    // Completion is FFmpeg's rename of its own file (hN-K.ts), before the worker publishes it as seg-K.ts.
+    const seg = name === null ? null : headSegment(name);
+    const published = seg === null ? null : `seg-${seg.index}.ts`;
+    if (published !== null && !renamedAt.has(published)) renamedAt.set(published, performance.now());
   });
   try {
     const requests = [];

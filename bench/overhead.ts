@@ -68,16 +68,15 @@ async function workerRun(
   const before = cpuOf(worker.pid);
   const started = performance.now();
   await worker.submit({ ...JOB, id });
-  const dir = path.join(worker.workDir, 'streams', id);
-  const ended = playlistHas(dir, '#EXT-X-ENDLIST');
   const seen: { args: string[] | null } = { args: null };
   const sniff = setInterval(() => (seen.args ??= ffmpegArgsOf(worker.pid)), 20);
   try {
-    // Answered by the worker once the playlist exists and lists segment 0.
-    const res = await fetch(`${worker.url}/streams/${id}/stream.m3u8`);
-    if (!(await res.text()).includes('seg-0.ts')) throw new Error('playlist without segment 0');
+    // A viewer's first segment: answered by the worker the moment FFmpeg has finished it (the VOD playlist lists
+    // every segment before any exists, so the playlist alone says nothing about segment 0).
+    const res = await fetch(`${worker.url}/streams/${id}/seg-0.ts`);
+    if (res.status !== 200) throw new Error(`segment 0 answered ${res.status}`);
+    await res.arrayBuffer();
     const first = performance.now() - started;
-    await ended.done;
     for (;;) {
       const view = await worker.job(id);
       if (view.status === 'completed') break;
@@ -96,7 +95,6 @@ async function workerRun(
     };
   } finally {
     clearInterval(sniff);
-    ended.stop();
   }
 }
 
@@ -106,7 +104,8 @@ async function rawRun(
   from: string,
   outDir: string,
 ): Promise<{ wall: number; first: number; cpu: number }> {
-  const segment0 = playlistHas(outDir, 'seg-0.ts');
+  // FFmpeg lists a segment in its playlist once the segment file is complete.
+  const segment0 = playlistHas(outDir, 'h0-0.ts');
   const cpuBefore = childrenCpuSeconds();
   const started = performance.now();
   try {

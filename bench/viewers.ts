@@ -27,7 +27,13 @@ export interface ViewersResult {
 }
 
 const POLL_MS = 1000;
-const JOB = { input: 'film.mp4', video: { codec: 'h264', height: 720 }, segmentSeconds: 2 };
+// An event playlist: the players follow it as it grows, as they do a live stream.
+const JOB = {
+  input: 'film.mp4',
+  video: { codec: 'h264', height: 720 },
+  segmentSeconds: 2,
+  playlist: 'event',
+};
 
 interface PlayerLog {
   segmentMs: number[];
