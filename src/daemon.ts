@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { deriveAdvertiseUrl } from './advertise.js';
 import { lostJobs, PidRecords } from './ffmpeg/pid-records.js';
 import { canPause, chooseLauncher } from './ffmpeg/process.js';
+import { ProbeCache } from './media/probe-cache.js';
 import { verifyTools } from './ffmpeg/verify-tools.js';
 import { createHardwareProfiler, type HardwareProfiler } from './hardware/profiler.js';
 import type { QuietGate } from './hardware/speed.js';
@@ -161,6 +162,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     readDisk: () => readDisk(config.workDir, config.streams.minFreeDiskBytes),
     // SIGSTOP/SIGCONT pause a head; Windows has no such signals, so no throttling there.
     canPause: pausable,
+    probes: new ProbeCache(),
     forgetFile: (file) => {
       cache.dropPrefix(file);
     },

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PidRecords } from '../ffmpeg/pid-records.js';
 import type { Launcher } from '../ffmpeg/process.js';
-import { probeSource } from '../media/source-info.js';
+import type { ProbeCache } from '../media/probe-cache.js';
+import { probeSource, type ProbeResult } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
 import { applyEnd, HeadStream } from './head-stream.js';
 import { finish, type JobEntry } from './job-entry.js';
@@ -28,6 +29,22 @@ export interface JobRunnerDeps {
   readonly readDisk: () => Promise<DiskState>;
   /** Whether FFmpeg can be paused on this platform (SIGSTOP); throttling is off where it cannot. */
   readonly canPause: boolean;
+  readonly probes: ProbeCache;
+}
+
+/** ffprobe's description of the source, from the cache while the file is unchanged. */
+async function describeSource(entry: JobEntry, inputPath: string, deps: JobRunnerDeps): Promise<ProbeResult> {
+  const key = await deps.probes.key(inputPath);
+  const known = key === null ? undefined : deps.probes.get(key);
+  if (known !== undefined) return { ok: true, info: known };
+  const probe = await probeSource(
+    deps.runCommand,
+    deps.config.ffmpeg.ffprobePath,
+    inputPath,
+    entry.abort.signal,
+  );
+  if (probe.ok && key !== null) deps.probes.set(key, probe.info);
+  return probe;
 }
 
 /** Read through a call: the flag changes while awaiting, which narrowing cannot see. */
@@ -38,12 +55,7 @@ function cancelled(entry: JobEntry): boolean {
 /** Runs the job to its end; never rejects (an unexpected error fails the job). */
 export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunnerDeps): Promise<void> {
   try {
-    const probe = await probeSource(
-      deps.runCommand,
-      deps.config.ffmpeg.ffprobePath,
-      inputPath,
-      entry.abort.signal,
-    );
+    const probe = await describeSource(entry, inputPath, deps);
     if (cancelled(entry)) {
       finish(entry, 'cancelled');
       return;
