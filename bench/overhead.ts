@@ -48,12 +48,12 @@ function ffmpegArgsOf(workerPid: number): string[] | null {
   return null;
 }
 
-/** Resolves when a file in `dir` whose name ends in .m3u8 (as written, not .tmp) contains `text`. */
+/** Resolves when FFmpeg's own playlist in `dir` (hN.m3u8, not the worker's stream.m3u8) contains `text`. */
 function playlistHas(dir: string, text: string): { done: Promise<number>; stop: () => void } {
   let resolve: (at: number) => void = () => undefined;
   const done = new Promise<number>((r) => (resolve = r));
   const check = (name: string | null): void => {
-    if (name === null || !name.endsWith('.m3u8')) return;
+    if (name === null || !/^h\d+\.m3u8$/.test(name)) return;
     const file = path.join(dir, name);
     if (existsSync(file) && readFileSync(file, 'utf8').includes(text)) resolve(performance.now());
   };
@@ -68,6 +68,8 @@ async function workerRun(
   const before = cpuOf(worker.pid);
   const started = performance.now();
   await worker.submit({ ...JOB, id });
+  // FFmpeg's own playlist ends with ENDLIST when it is done: watched, so the job view is only polled at the end.
+  const ended = playlistHas(path.join(worker.workDir, 'streams', id), '#EXT-X-ENDLIST');
   const seen: { args: string[] | null } = { args: null };
   const sniff = setInterval(() => (seen.args ??= ffmpegArgsOf(worker.pid)), 20);
   try {
@@ -77,6 +79,7 @@ async function workerRun(
     if (res.status !== 200) throw new Error(`segment 0 answered ${res.status}`);
     await res.arrayBuffer();
     const first = performance.now() - started;
+    await ended.done;
     for (;;) {
       const view = await worker.job(id);
       if (view.status === 'completed') break;
@@ -95,6 +98,7 @@ async function workerRun(
     };
   } finally {
     clearInterval(sniff);
+    ended.stop();
   }
 }
 
