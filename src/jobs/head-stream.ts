@@ -130,8 +130,9 @@ export class HeadStream {
     this.#entry.arrivals.onArrival = (name) => {
       this.#onArrival(name);
     };
-    if (this.#vod) await this.#playlist.update();
+    // The head first: a request that comes in while the playlist is written must find it (not start a second one).
     this.#startHead(0, this.#entry.encoder);
+    if (this.#vod) await this.#playlist.update();
     if (this.#policy.idleMs > 0) {
       this.#timer = setInterval(() => {
         this.#stopIdle();
@@ -318,8 +319,12 @@ export class HeadStream {
         encoder: head.encoder.name,
       });
     } catch (err) {
-      // ENOENT: the event of our own unlink, or a repeat event; EEXIST: a duplicate of a made segment.
+      // ENOENT: the event of our own unlink, or a repeat event.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // EEXIST: another head made this segment first; this one only repeats its work from here on.
+      rmSync(file, { force: true });
+      void this.#stopHead(head.id, 'reached a segment made already');
+      return;
     }
     rmSync(file, { force: true });
     this.#entry.arrivals.notify(segmentName(index));

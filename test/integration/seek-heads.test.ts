@@ -95,6 +95,11 @@ describe('VOD playlists, seek heads and throttling', () => {
     })();
     try {
       for (const k of [0, 1, 2, 3]) await segment('seq', k);
+      // Asking for segment 0 at once (the source's probe is cached by now) must not start a second head at 0.
+      assert.deepEqual(
+        (await view('seq')).heads.map((h) => h.start),
+        [0],
+      );
       for (const k of [21, 22, 23]) {
         const body = await segment('seq', k);
         if (k === 21) writeFileSync(path.join(out, 'seek-21.ts'), body);
