@@ -67,7 +67,13 @@ describe('jobs nobody watches', () => {
   });
 
   it('counts a viewer still waiting for a segment not yet made as watching', async () => {
-    await d.api('POST', '/jobs', { id: 'patient', input: 'long.mp4', video: { codec: 'h264', height: 720 } });
+    // An event playlist: a VOD request this far ahead would start a seek head and be answered at once.
+    await d.api('POST', '/jobs', {
+      id: 'patient',
+      input: 'long.mp4',
+      video: { codec: 'h264', height: 720 },
+      playlist: 'event',
+    });
     // Segment 12 (48 s in) takes far longer than the 2 s idle limit to appear: the request waits all along.
     const waiting = fetch(`${d.localUrl}/streams/patient/seg-12.ts`).then(
       (r) => r.status,
