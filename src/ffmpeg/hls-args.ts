@@ -47,6 +47,8 @@ export const TIMESTAMP_BASE_SECONDS = 1;
 export interface AudioPlan {
   /** ffprobe stream index of the chosen audio track. */
   readonly streamIndex: number;
+  /** Copy the track as it is (AAC, AC-3, E-AC-3) instead of encoding AAC. */
+  readonly copy?: boolean;
   readonly bitrateKbps: number;
   readonly channels: number;
 }
@@ -87,8 +89,11 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
   const audio: string[] =
     plan.audio === null
       ? []
-      : // prettier-ignore
-        [
+      : plan.audio.copy === true
+        ? // The source's own audio: no decode, no encode (the job chose copy for a codec HLS carries).
+          ['-c:a', 'copy']
+        : // prettier-ignore
+          [
           // AAC-LC stereo (or as asked): what every HLS client decodes.
           '-c:a', 'aac', '-b:a', `${plan.audio.bitrateKbps}k`, '-ac', String(plan.audio.channels),
         ];

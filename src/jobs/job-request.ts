@@ -26,9 +26,14 @@ export const JobRequestSchema = Type.Object(
     audio: Type.Optional(
       Type.Object(
         {
-          codec: Type.Literal('aac'),
+          /** aac (default): encode; copy: keep the source's AAC/AC-3/E-AC-3; auto: copy when it fits the request. */
+          codec: Type.Optional(Type.Union([Type.Literal('aac'), Type.Literal('copy'), Type.Literal('auto')])),
           bitrateKbps: Type.Optional(Type.Integer({ minimum: 32, maximum: 640 })),
           channels: Type.Optional(Type.Integer({ minimum: 1, maximum: 8 })),
+          /** The n-th audio track of the source (0 = first); falls back to lang, then the default track. */
+          track: Type.Optional(Type.Integer({ minimum: 0, maximum: 63 })),
+          /** ISO 639 language of the track to play (fra, fre and fr are one language). */
+          lang: Type.Optional(Type.String({ pattern: '^[A-Za-z]{2,3}$' })),
         },
         { additionalProperties: false },
       ),

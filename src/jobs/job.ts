@@ -14,6 +14,18 @@ export interface JobOutput {
   /** Segments the finished stream will have (known once the source was probed). */
   readonly segmentCount: number | null;
   readonly audio: boolean;
+  /** The audio track played and how (null without audio). */
+  readonly audioTrack: {
+    /** Position among the source's audio tracks (0 = first). */
+    readonly index: number;
+    readonly language: string | null;
+    /** Codec of the output: the source's when copied, else aac. */
+    readonly codec: string;
+    readonly channels: number;
+    readonly copied: boolean;
+    /** Why it was copied or encoded. */
+    readonly reason: string;
+  } | null;
 }
 
 /** A hardware encoder failed and the job went on in software from segment `atSegment`. */

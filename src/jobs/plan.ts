@@ -2,6 +2,7 @@
 import type { HlsJobPlan } from '../ffmpeg/hls-args.js';
 import { gopFrames } from '../ffmpeg/hls-args.js';
 import type { AcceleratorType } from '../hardware/types.js';
+import { chooseAudioCodec, chooseAudioTrack } from '../media/audio-choice.js';
 import type { SourceInfo } from '../media/source-info.js';
 import { firstFrameSeconds } from './heads.js';
 import type { JobOutput } from './job.js';
@@ -93,13 +94,22 @@ export function planJob(
   const segmentSeconds = request.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS;
   const height = outputHeight(request.video.height, video.height);
   const bitrateKbps = request.video.bitrateKbps ?? defaultBitrateKbps(height, request.video.codec);
+  const track = chooseAudioTrack(source.audioTracks, {
+    track: request.audio?.track,
+    lang: request.audio?.lang,
+  });
+  const codecChoice =
+    track === null ? null : chooseAudioCodec(request.audio?.codec ?? 'aac', track, request.audio?.channels);
   const audio =
-    source.audio === null
+    track === null || codecChoice === null
       ? null
       : {
-          streamIndex: source.audio.index,
+          streamIndex: track.index,
+          copy: codecChoice.copy,
           bitrateKbps: request.audio?.bitrateKbps ?? 128,
-          channels: request.audio?.channels ?? Math.min(2, Math.max(1, source.audio.channels)),
+          channels: codecChoice.copy
+            ? track.channels
+            : (request.audio?.channels ?? Math.min(2, Math.max(1, track.channels))),
         };
   const plan: HlsJobPlan = {
     inputPath: ctx.inputPath,
@@ -132,6 +142,17 @@ export function planJob(
     segmentSeconds,
     segmentCount: streamSegments(source, segmentSeconds),
     audio: audio !== null,
+    audioTrack:
+      track === null || audio === null || codecChoice === null
+        ? null
+        : {
+            index: source.audioTracks.indexOf(track),
+            language: track.language,
+            codec: audio.copy ? track.codec : 'aac',
+            channels: audio.channels,
+            copied: audio.copy,
+            reason: codecChoice.reason,
+          },
   };
   return { plan, output };
 }

@@ -1,5 +1,6 @@
 // What the job needs to know about a source, parsed from ffprobe's JSON (pure), and the ffprobe call (edge).
 import { cleanLine } from '../ffmpeg/stderr-lines.js';
+import { chooseAudioTrack, type AudioTrack } from './audio-choice.js';
 import type { RunCommand } from '../process/run-command.js';
 import { fileUrl, inputHardening } from './demuxers.js';
 
@@ -18,7 +19,10 @@ export interface SourceInfo {
     /** The video stream's own duration when the container states it, else 0. */
     readonly durationSeconds: number;
   } | null;
-  readonly audio: { readonly index: number; readonly codec: string; readonly channels: number } | null;
+  /** The track played when the request names none: the default-disposition one, else the first. */
+  readonly audio: AudioTrack | null;
+  /** Every audio track, in the source's order. */
+  readonly audioTracks: readonly AudioTrack[];
 }
 
 interface ProbeStream {
@@ -33,7 +37,8 @@ interface ProbeStream {
   channels?: number;
   duration?: string;
   start_time?: string;
-  disposition?: { attached_pic?: number };
+  disposition?: { attached_pic?: number; default?: number };
+  tags?: { language?: string };
 }
 
 function rate(text: string | undefined): number {
@@ -65,7 +70,18 @@ export function parseSourceInfo(json: string): SourceInfo {
   };
   const streams = data.streams ?? [];
   const v = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
-  const a = streams.find((s) => s.codec_type === 'audio');
+  const audioTracks: AudioTrack[] = streams
+    .filter((s) => s.codec_type === 'audio')
+    .map((s) => ({
+      index: s.index ?? 0,
+      codec: s.codec_name ?? 'unknown',
+      channels: s.channels ?? 2,
+      language:
+        /^[a-z]{2,3}$/i.test(s.tags?.language ?? '') && s.tags?.language !== 'und'
+          ? (s.tags?.language ?? '').toLowerCase()
+          : null,
+      isDefault: s.disposition?.default === 1,
+    }));
   const durations = [data.format?.duration, ...streams.map((s) => s.duration)]
     .map((d) => (d === undefined ? NaN : Number.parseFloat(d)))
     .filter((d) => Number.isFinite(d) && d > 0);
@@ -88,10 +104,8 @@ export function parseSourceInfo(json: string): SourceInfo {
             startSeconds: startOffset(v.start_time, data.format?.start_time),
             durationSeconds: positive(v.duration),
           },
-    audio:
-      a === undefined
-        ? null
-        : { index: a.index ?? 0, codec: a.codec_name ?? 'unknown', channels: a.channels ?? 2 },
+    audio: chooseAudioTrack(audioTracks, {}),
+    audioTracks,
   };
 }
 
@@ -111,7 +125,7 @@ export async function probeSource(
     ...inputHardening(),
     '-print_format', 'json',
     '-show_entries',
-    'format=duration,format_name,start_time:stream=index,codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic',
+    'format=duration,format_name,start_time:stream=index,codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic,default:stream_tags=language',
     fileUrl(absolutePath),
   ];
   const result = await run(ffprobePath, args, { timeoutMs: 30_000, ...(signal ? { signal } : {}) });

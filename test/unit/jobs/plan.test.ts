@@ -18,7 +18,8 @@ const source: SourceInfo = {
     startSeconds: 0,
     durationSeconds: 0,
   },
-  audio: { index: 1, codec: 'aac', channels: 6 },
+  audio: { index: 1, codec: 'aac', channels: 6, language: 'eng', isDefault: true },
+  audioTracks: [{ index: 1, codec: 'aac', channels: 6, language: 'eng', isDefault: true }],
 };
 
 describe('planJob', () => {
@@ -36,7 +37,7 @@ describe('planJob', () => {
     assert.equal(plan.video.gopFrames, 96);
     assert.equal(plan.video.height, 720);
     assert.equal(plan.video.bitrateKbps, 3000);
-    assert.deepEqual(plan.audio, { streamIndex: 1, bitrateKbps: 128, channels: 2 });
+    assert.deepEqual(plan.audio, { streamIndex: 1, copy: false, bitrateKbps: 128, channels: 2 });
     assert.deepEqual(output, {
       codec: 'h264',
       encoder: 'libx264',
@@ -47,6 +48,14 @@ describe('planJob', () => {
       // 20.02 s at 23.976 fps is 480 frames; the last starts at 19.978 s, before the cut at 20 s.
       segmentCount: 5,
       audio: true,
+      audioTrack: {
+        index: 0,
+        language: 'eng',
+        codec: 'aac',
+        channels: 2,
+        copied: false,
+        reason: 'aac requested',
+      },
     });
   });
   it('keeps requested audio settings and handles silent sources', () => {
@@ -70,10 +79,10 @@ describe('planJob', () => {
     );
     assert.equal(plan.video.height, 1080);
     assert.equal(plan.video.bitrateKbps, 900);
-    assert.deepEqual(plan.audio, { streamIndex: 1, bitrateKbps: 96, channels: 1 });
+    assert.deepEqual(plan.audio, { streamIndex: 1, copy: false, bitrateKbps: 96, channels: 1 });
     const silent = planJob(
       { input: 'a', video: { codec: 'h264' } },
-      { ...source, audio: null },
+      { ...source, audio: null, audioTracks: [] },
       {
         inputPath: '/m/a',
         outputDir: '/o',
