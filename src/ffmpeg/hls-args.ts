@@ -5,25 +5,40 @@ import { videoEncoderArgs, type VideoEncodeSettings } from './video-encoder.js';
 
 export const PLAYLIST_NAME = 'stream.m3u8';
 
+/** MPEG-TS segments (H.264 by default), or fragmented MP4 (HEVC, which Apple plays in HLS only this way). */
+export type Container = 'ts' | 'fmp4';
+
+/** The fMP4 initialisation segment players fetch once (#EXT-X-MAP). */
+export const INIT_NAME = 'init.mp4';
+
+function extension(container: Container): string {
+  return container === 'fmp4' ? 'm4s' : 'ts';
+}
+
 /** Segment file name for an index; the HTTP layer accepts exactly these names. */
-export function segmentName(index: number): string {
-  return `seg-${index}.ts`;
+export function segmentName(index: number, container: Container = 'ts'): string {
+  return `seg-${index}.${extension(container)}`;
 }
 
 /** Index of a segment file name, or null if the name is not one we write (seg-012.ts, seg-1.ts.tmp → null). */
 export function segmentIndex(name: string): number | null {
-  const m = /^seg-(0|[1-9][0-9]{0,8})\.ts$/.exec(name);
+  const m = /^seg-(0|[1-9][0-9]{0,8})\.(?:ts|m4s)$/.exec(name);
   return m?.[1] === undefined ? null : Number(m[1]);
 }
 
 /** A head's own name for segment n: each FFmpeg run writes its own files, so two runs never share a (temp) file. */
-export function headSegmentPattern(head: number): string {
-  return `h${head}-%d.ts`;
+export function headSegmentPattern(head: number, container: Container = 'ts'): string {
+  return `h${head}-%d.${extension(container)}`;
+}
+
+/** A head's own fMP4 initialisation segment. */
+export function headInitName(head: number): string {
+  return `h${head}-init.mp4`;
 }
 
 /** Head id and segment index of a head's finished segment file name, or null for any other name. */
 export function headSegment(name: string): { readonly head: number; readonly index: number } | null {
-  const m = /^h(0|[1-9][0-9]{0,8})-(0|[1-9][0-9]{0,8})\.ts$/.exec(name);
+  const m = /^h(0|[1-9][0-9]{0,8})-(0|[1-9][0-9]{0,8})\.(?:ts|m4s)$/.exec(name);
   return m?.[1] === undefined || m[2] === undefined ? null : { head: Number(m[1]), index: Number(m[2]) };
 }
 
@@ -69,6 +84,8 @@ export interface HlsJobPlan {
   readonly startSegment: number;
   /** Source time of the head's first frame (the first at or after startSegment × segmentSeconds). */
   readonly firstFrameSeconds: number;
+  /** Absent: MPEG-TS. */
+  readonly container?: Container;
 }
 
 /** Frames in one segment at this frame rate, rounded up: the GOP length that never cuts inside a segment. */
@@ -83,6 +100,7 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
     cutBase: { segment: plan.startSegment, firstFrameSeconds: plan.firstFrameSeconds },
   });
   const seek = plan.startSegment > 0;
+  const container = plan.container ?? 'ts';
   const start = plan.startSegment * plan.segmentSeconds;
   // A seek head's first frame becomes time 0 in FFmpeg; a head at 0 keeps the source's times.
   const offset = TIMESTAMP_BASE_SECONDS + (seek ? plan.firstFrameSeconds : 0);
@@ -126,10 +144,15 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
     '-hls_list_size', '0', '-hls_playlist_type', 'event',
     // temp_file: a segment appears under its final name only once complete; independent_segments: each starts on an IDR.
     '-hls_flags', 'temp_file+independent_segments',
-    '-hls_segment_type', 'mpegts',
+    ...(container === 'fmp4'
+      ? [
+          // fMP4 with an init segment (#EXT-X-MAP): how Apple devices play HEVC in HLS; each head has its own.
+          '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', headInitName(plan.head),
+        ]
+      : ['-hls_segment_type', 'mpegts']),
     // Segment numbers are the stream's; the worker links each finished file to its public name (seg-N.ts).
     '-start_number', String(plan.startSegment),
-    '-hls_segment_filename', path.join(plan.outputDir, headSegmentPattern(plan.head)),
+    '-hls_segment_filename', path.join(plan.outputDir, headSegmentPattern(plan.head, container)),
     path.join(plan.outputDir, headPlaylistName(plan.head)),
   ];
 }

@@ -1,6 +1,6 @@
 // Pure: the playlist players get. VOD: the whole film from the start, durations from the forced cut points. Event:
 // the segments made so far from 0, durations as FFmpeg measured them, read from the heads' own playlists.
-import { headSegment, segmentName } from '../ffmpeg/hls-args.js';
+import { headSegment, INIT_NAME, segmentName, type Container } from '../ffmpeg/hls-args.js';
 
 /** One segment a head has finished and listed. */
 export interface ListedSegment {
@@ -32,15 +32,17 @@ export interface MadeSegment extends ListedSegment {
   readonly encoder: string;
 }
 
-function header(target: number, type: 'VOD' | 'EVENT'): string[] {
+function header(target: number, type: 'VOD' | 'EVENT', container: Container): string[] {
   return [
     '#EXTM3U',
-    '#EXT-X-VERSION:6',
+    // Version 7 for fMP4 (EXT-X-MAP without I-frames-only needs 6; FFmpeg writes 7), as FFmpeg does.
+    `#EXT-X-VERSION:${container === 'fmp4' ? 7 : 6}`,
     `#EXT-X-TARGETDURATION:${target}`,
     '#EXT-X-MEDIA-SEQUENCE:0',
     `#EXT-X-PLAYLIST-TYPE:${type}`,
     // Every segment starts on an IDR frame (forced keyframes at each cut).
     '#EXT-X-INDEPENDENT-SEGMENTS',
+    ...(container === 'fmp4' ? [`#EXT-X-MAP:URI="${INIT_NAME}"`] : []),
   ];
 }
 
@@ -52,31 +54,37 @@ function targetDuration(segmentSeconds: number, durations: readonly number[]): n
 /** The event playlist: the contiguous segments from 0, a discontinuity where the encoder changed. */
 export function composeEventPlaylist(
   made: readonly MadeSegment[],
-  opts: { readonly segmentSeconds: number; readonly ended: boolean },
+  opts: { readonly segmentSeconds: number; readonly ended: boolean; readonly container?: Container },
 ): string | null {
   if (made.length === 0 && !opts.ended) return null;
+  const container = opts.container ?? 'ts';
   const lines = header(
     targetDuration(
       opts.segmentSeconds,
       made.map((s) => s.duration),
     ),
     'EVENT',
+    container,
   );
   let previous: string | null = null;
   for (const s of made) {
     // A new encoder: new SPS/PPS, which RFC 8216 §4.3.2.3 requires a discontinuity for.
     if (previous !== null && s.encoder !== previous) lines.push('#EXT-X-DISCONTINUITY');
     previous = s.encoder;
-    lines.push(`#EXTINF:${s.duration.toFixed(6)},`, segmentName(s.index));
+    lines.push(`#EXTINF:${s.duration.toFixed(6)},`, segmentName(s.index, container));
   }
   if (opts.ended) lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
 }
 
 /** The VOD playlist: every segment of the film, complete before any is made (players show the length and seek). */
-export function composeVodPlaylist(durations: readonly number[], segmentSeconds: number): string {
-  const lines = header(targetDuration(segmentSeconds, durations), 'VOD');
-  durations.forEach((d, i) => lines.push(`#EXTINF:${d.toFixed(6)},`, segmentName(i)));
+export function composeVodPlaylist(
+  durations: readonly number[],
+  segmentSeconds: number,
+  container: Container = 'ts',
+): string {
+  const lines = header(targetDuration(segmentSeconds, durations), 'VOD', container);
+  durations.forEach((d, i) => lines.push(`#EXTINF:${d.toFixed(6)},`, segmentName(i, container)));
   lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
 }

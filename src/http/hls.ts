@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { PLAYLIST_NAME, segmentIndex } from '../ffmpeg/hls-args.js';
+import { INIT_NAME, PLAYLIST_NAME, segmentIndex } from '../ffmpeg/hls-args.js';
 import { JOB_ID_RE } from '../jobs/job-request.js';
 import type { StreamHandle } from '../jobs/job-manager.js';
 import { chooseAnswer, fileEtag, type Answer } from '../hls/byte-serving.js';
@@ -31,6 +31,8 @@ const CORS = {
 // A segment's bytes never change under one ETag; no `immutable`, so a reload still revalidates and a job id reused
 // after a restart (new inode, new ETag) is fetched again.
 const SEGMENT_HEADERS = { 'content-type': 'video/mp2t', 'cache-control': 'public, max-age=86400' } as const;
+// fMP4 media segments (.m4s) and the init segment: MP4 to every player (hls.js, Safari, ExoPlayer).
+const MP4_HEADERS = { 'content-type': 'video/mp4', 'cache-control': 'public, max-age=86400' } as const;
 // Disk-path chunk buffers (1 MiB each) that may exist at once, whatever the number of clients.
 const DISK_CHUNKS = 8;
 
@@ -139,7 +141,7 @@ function followStream(handle: StreamHandle, cache: SegmentCache): void {
   if (!handle.live || followed.has(handle.arrivals)) return;
   followed.add(handle.arrivals);
   handle.arrivals.listen((name) => {
-    if (name !== PLAYLIST_NAME && segmentIndex(name) === null) return;
+    if (name !== PLAYLIST_NAME && name !== INIT_NAME && segmentIndex(name) === null) return;
     const file = path.join(handle.dir, name);
     const info = statFile(file);
     if (info !== null && cache.admits(info.size)) cache.prefetch(file, info);
@@ -215,36 +217,40 @@ async function serveSegment(
   deps: HlsDeps,
   pool: ChunkPool,
 ): Promise<void> {
+  const init = name === INIT_NAME;
   const index = segmentIndex(name);
-  if (index === null) {
+  const fmp4 = init || name.endsWith('.m4s');
+  const wrongContainer = handle.container !== null && (handle.container === 'fmp4') !== fmp4;
+  if ((index === null && !init) || wrongContainer) {
     sendError(res, 404, 'SEGMENT_NOT_FOUND', 'no such file in this stream');
     return;
   }
   const file = path.join(handle.dir, name);
-  const beyondEnd = handle.segmentCount !== null && index >= handle.segmentCount;
+  const beyondEnd = index !== null && handle.segmentCount !== null && index >= handle.segmentCount;
   if (beyondEnd && statFile(file) === null) {
     sendError(res, 404, 'SEGMENT_NOT_FOUND', `segment ${index} is past the end of the stream`);
     return;
   }
   // Every request counts (throttling follows viewers); one for a segment nothing is making starts a head there.
-  handle.request(index);
+  if (index !== null) handle.request(index);
   const info = await awaitFile(res, handle, name, deps);
   if (info === null) {
     if (res.destroyed) return;
-    sendError(res, 404, 'SEGMENT_NOT_FOUND', `segment ${index} is not available`);
+    sendError(res, 404, 'SEGMENT_NOT_FOUND', `${name} is not available`);
     return;
   }
+  const headers = fmp4 ? MP4_HEADERS : SEGMENT_HEADERS;
   try {
     let sent: number;
     if (deps.cache.admits(info.size)) {
       const cached = await deps.cache.get(file, info);
-      sent = sendBuffer(req, res, cached.body, fileEtag(cached.identity), SEGMENT_HEADERS);
+      sent = sendBuffer(req, res, cached.body, fileEtag(cached.identity), headers);
     } else {
-      sent = await sendFromDisk(req, res, file, SEGMENT_HEADERS, pool);
+      sent = await sendFromDisk(req, res, file, headers, pool);
     }
     deps.onServed?.('segment', sent);
   } catch {
-    if (!res.headersSent) sendError(res, 404, 'SEGMENT_NOT_FOUND', `segment ${index} was removed`);
+    if (!res.headersSent) sendError(res, 404, 'SEGMENT_NOT_FOUND', `${name} was removed`);
   }
 }
 

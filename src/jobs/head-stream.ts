@@ -9,8 +9,12 @@ import {
   buildHlsArgs,
   headPlaylistId,
   headPlaylistName,
+  headInitName,
   headSegment,
+  headSegmentPattern,
+  INIT_NAME,
   segmentName,
+  type Container,
 } from '../ffmpeg/hls-args.js';
 import { startFfmpeg, type FfmpegExit, type FfmpegRun } from '../ffmpeg/process.js';
 import { StreamPlaylistFile } from '../hls/stream-playlist-file.js';
@@ -36,7 +40,7 @@ import {
   type HeadPolicy,
   type HeadState,
 } from './heads.js';
-import { mediaDuration, planJob, streamSegments, type EncoderChoice } from './plan.js';
+import { containerOf, mediaDuration, planJob, streamSegments, type EncoderChoice } from './plan.js';
 
 interface Head extends HeadState {
   next: number;
@@ -81,6 +85,10 @@ export class HeadStream {
   /** The stream's length (the video's own, where known): the VOD durations sum to it. */
   readonly #duration: number;
   readonly #vod: boolean;
+  readonly #container: Container;
+  /** Whether a far request starts a head there (VOD in MPEG-TS). */
+  readonly #seeks: boolean;
+  #initPublished = false;
   readonly #made = new Map<number, MadeSegment>();
   readonly #heads = new Map<number, Head>();
   #nextHeadId = 0;
@@ -101,14 +109,18 @@ export class HeadStream {
     this.#count = streamSegments(source, this.#segmentSeconds);
     this.#duration = mediaDuration(source);
     this.#vod = request.playlist !== 'event' && this.#count !== null;
+    this.#container = containerOf(request);
+    // FFmpeg 5.1's fMP4 fragments restart their decode times at 0 in every run (-output_ts_offset only goes into an
+    // edit list, which hls.js ignores): a seek head's segments would not line up, so fMP4 streams have one head.
+    this.#seeks = this.#vod && this.#container === 'ts';
     const prepare = request.prepare === true;
     const { seek, throttle } = deps.config;
     this.#policy = {
       aheadSegments: seek.aheadSegments,
-      // Without a VOD playlist players only ask for listed segments: the one head must not stop for idleness.
-      maxHeads: this.#vod ? seek.maxHeads : 1,
-      idleMs: prepare || !this.#vod ? 0 : seek.idleMs,
-      throttleAheadSeconds: prepare || !deps.canPause ? 0 : throttle.aheadSeconds,
+      // Without seek heads players only ask for what the one head will make: it must not stop or pause for them.
+      maxHeads: this.#seeks ? seek.maxHeads : 1,
+      idleMs: prepare || !this.#seeks ? 0 : seek.idleMs,
+      throttleAheadSeconds: prepare || !deps.canPause || !this.#seeks ? 0 : throttle.aheadSeconds,
       segmentSeconds: this.#segmentSeconds,
     };
     this.#playlist = new StreamPlaylistFile(entry.dir, () => this.#composePlaylist());
@@ -165,7 +177,7 @@ export class HeadStream {
       if (k >= h.start && k <= h.next) h.furthest = Math.max(h.furthest ?? k, k);
       this.#throttle(h);
     }
-    if (this.#made.has(k) || !this.#vod) return;
+    if (this.#made.has(k) || !this.#seeks) return;
     const live = [...this.#heads.values()].filter((h) => h.stopping === null);
     const decision = decideSeek(live, k, this.#policy, (h) => (h as Head).lastNear);
     if (decision.action === 'wait') return;
@@ -185,6 +197,7 @@ export class HeadStream {
       return composeVodPlaylist(
         vodDurations(this.#duration, this.#segmentSeconds, this.#count),
         this.#segmentSeconds,
+        this.#container,
       );
     const contiguous: MadeSegment[] = [];
     for (let i = 0; ; i++) {
@@ -195,6 +208,7 @@ export class HeadStream {
     return composeEventPlaylist(contiguous, {
       segmentSeconds: this.#segmentSeconds,
       ended: this.#completed,
+      container: this.#container,
     });
   }
 
@@ -309,7 +323,8 @@ export class HeadStream {
       rmSync(file, { force: true });
       return;
     }
-    const target = path.join(this.#entry.dir, segmentName(index));
+    if (this.#container === 'fmp4') this.#publishInit(head.id);
+    const target = path.join(this.#entry.dir, segmentName(index, this.#container));
     try {
       // link fails with EEXIST when another head made this segment first: no file is ever written twice.
       linkSync(file, target);
@@ -327,7 +342,7 @@ export class HeadStream {
       return;
     }
     rmSync(file, { force: true });
-    this.#entry.arrivals.notify(segmentName(index));
+    this.#entry.arrivals.notify(segmentName(index, this.#container));
     this.#release(head);
     head.next = Math.max(head.next, index + 1);
     this.#entry.segmentsReady = this.#made.size;
@@ -342,6 +357,21 @@ export class HeadStream {
     }
     this.#throttle(head);
     if (!this.#vod) void this.#playlist.update();
+  }
+
+  /**
+   * The fMP4 init segment, published with the first media segment: FFmpeg has written it completely by then (it
+   * writes it in place, without a temporary name). Every head's is the same codec set-up; the first one stays.
+   */
+  #publishInit(headId: number): void {
+    if (this.#initPublished) return;
+    try {
+      linkSync(path.join(this.#entry.dir, headInitName(headId)), path.join(this.#entry.dir, INIT_NAME));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return;
+    }
+    this.#initPublished = true;
+    this.#entry.arrivals.notify(INIT_NAME);
   }
 
   #nominal(index: number): number {
@@ -423,7 +453,9 @@ export class HeadStream {
     } catch {
       return;
     }
-    for (const s of parseHeadPlaylist(text)) this.#segmentDone(head.id, s.index, `h${head.id}-${s.index}.ts`);
+    const pattern = headSegmentPattern(head.id, this.#container);
+    for (const s of parseHeadPlaylist(text))
+      this.#segmentDone(head.id, s.index, pattern.replace('%d', String(s.index)));
     this.#readDurations(head.id);
   }
 
@@ -486,7 +518,7 @@ export class HeadStream {
     const isLast = this.#count !== null && last === this.#count - 1;
     if (isLast || isWholeSegment(listed, this.#segmentSeconds, this.#source.video?.fps ?? 0))
       return head.next;
-    const file = path.join(this.#entry.dir, segmentName(last));
+    const file = path.join(this.#entry.dir, segmentName(last, this.#container));
     try {
       unlinkSync(file);
     } catch {

@@ -75,6 +75,8 @@ export interface StreamHandle {
   readonly arrivals: FileArrivals;
   /** A viewer asks for segment k: counts for throttling and may start a head there (a seek). */
   readonly request: (k: number) => void;
+  /** The segment container once the source was probed (names ending .ts or .m4s), else null. */
+  readonly container: 'ts' | 'fmp4' | null;
 }
 
 export class JobManager {
@@ -293,6 +295,7 @@ export class JobManager {
       request: (k) => {
         if (isLive(entry.status)) entry.stream?.request(k);
       },
+      container: entry.output?.container ?? null,
     };
   }
 

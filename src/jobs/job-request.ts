@@ -41,6 +41,8 @@ export const JobRequestSchema = Type.Object(
     segmentSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 30 })),
     /** vod (default): the whole film's playlist at once, seekable anywhere; event: segments listed as made. */
     playlist: Type.Optional(Type.Union([Type.Literal('vod'), Type.Literal('event')])),
+    /** ts: MPEG-TS segments; fmp4: fragmented MP4 with an init segment. Default: fmp4 for HEVC, ts for H.264. */
+    container: Type.Optional(Type.Union([Type.Literal('ts'), Type.Literal('fmp4')])),
     /** Transcode ahead of time: no throttling, no idle stop of the encoder. */
     prepare: Type.Optional(Type.Boolean()),
   },

@@ -14,6 +14,8 @@ export interface JobOutput {
   /** Segments the finished stream will have (known once the source was probed). */
   readonly segmentCount: number | null;
   readonly audio: boolean;
+  /** ts: MPEG-TS segments (seg-N.ts); fmp4: fragmented MP4 (init.mp4 + seg-N.m4s). */
+  readonly container: 'ts' | 'fmp4';
   /** The audio track played and how (null without audio). */
   readonly audioTrack: {
     /** Position among the source's audio tracks (0 = first). */

@@ -1,5 +1,5 @@
 // Pure: request + probed source + chosen encoder → the HLS plan FFmpeg runs.
-import type { HlsJobPlan } from '../ffmpeg/hls-args.js';
+import type { Container, HlsJobPlan } from '../ffmpeg/hls-args.js';
 import { gopFrames } from '../ffmpeg/hls-args.js';
 import type { AcceleratorType } from '../hardware/types.js';
 import { chooseAudioCodec, chooseAudioTrack } from '../media/audio-choice.js';
@@ -83,6 +83,11 @@ export interface PlanContext {
   readonly startSegment: number;
 }
 
+/** The segment container a request gets: fMP4 for HEVC (Apple plays HEVC in HLS only so), else what it asks, else TS. */
+export function containerOf(request: JobRequest): Container {
+  return request.container ?? (request.video.codec === 'hevc' ? 'fmp4' : 'ts');
+}
+
 /** Builds the plan and the output description the job reports. */
 export function planJob(
   request: JobRequest,
@@ -130,6 +135,7 @@ export function planJob(
     audio,
     segmentSeconds,
     head: ctx.head,
+    container: containerOf(request),
     startSegment: ctx.startSegment,
     firstFrameSeconds: firstFrameSeconds(ctx.startSegment, segmentSeconds, video.fps, video.startSeconds),
   };
@@ -142,6 +148,7 @@ export function planJob(
     segmentSeconds,
     segmentCount: streamSegments(source, segmentSeconds),
     audio: audio !== null,
+    container: containerOf(request),
     audioTrack:
       track === null || audio === null || codecChoice === null
         ? null

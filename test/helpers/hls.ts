@@ -32,17 +32,23 @@ export async function fetchBytes(url: string): Promise<Buffer> {
   return Buffer.from(await res.arrayBuffer());
 }
 
-/** Downloads every segment of a finished playlist into `dir`; returns the local files in order. */
+/**
+ * Downloads every segment of a finished playlist into `dir`; returns the local files in order. With an fMP4 init
+ * segment (#EXT-X-MAP), each file is the init followed by the segment, which ffprobe reads on its own.
+ */
 export async function downloadStream(
   playlistUrl: string,
   dir: string,
-): Promise<{ playlist: MediaPlaylist; files: string[] }> {
+): Promise<{ playlist: MediaPlaylist; files: string[]; init: Buffer | null }> {
   const playlist = parseMediaPlaylist((await fetchBytes(playlistUrl)).toString('utf8'));
+  const map = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist.text)?.[1];
+  const init = map === undefined ? null : await fetchBytes(new URL(map, playlistUrl).toString());
   const files: string[] = [];
   for (const s of playlist.segments) {
-    const file = path.join(dir, path.basename(s.uri));
-    writeFileSync(file, await fetchBytes(new URL(s.uri, playlistUrl).toString()));
+    const body = await fetchBytes(new URL(s.uri, playlistUrl).toString());
+    const file = path.join(dir, init === null ? path.basename(s.uri) : `${path.basename(s.uri)}.mp4`);
+    writeFileSync(file, init === null ? body : Buffer.concat([init, body]));
     files.push(file);
   }
-  return { playlist, files };
+  return { playlist, files, init };
 }

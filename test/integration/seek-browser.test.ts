@@ -47,11 +47,11 @@ describe('seeking in Chromium with hls.js', () => {
       segmentSeconds: 2,
     });
     assert.equal(res.status, 202);
-    // The page comes from another origin than the worker: CORS is part of what is tested.
-    const html = page(d.localUrl, `${d.localUrl}/streams/seek-me/stream.m3u8`);
-    site = createServer((_req, response) => {
+    // The page comes from another origin than the worker: CORS is part of what is tested. /?id=… picks the stream.
+    site = createServer((req, response) => {
+      const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? 'seek-me';
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(html);
+      response.end(page(d.localUrl, `${d.localUrl}/streams/${id}/stream.m3u8`));
     });
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
@@ -94,6 +94,30 @@ describe('seeking in Chromium with hls.js', () => {
       after.heads.some((h) => h.start >= middle / 2 - 3 && h.start <= middle / 2 + 1),
       `a head started near the seek point (${JSON.stringify(after.heads)})`,
     );
+    await tab.close();
+  });
+
+  it('plays H.264 in fMP4 (init segment + .m4s) from the start', async () => {
+    const res = await d.api('POST', '/jobs', {
+      id: 'fmp4',
+      input: 'film.mp4',
+      video: { codec: 'h264', height: 360 },
+      segmentSeconds: 2,
+      container: 'fmp4',
+    });
+    assert.equal(res.status, 202);
+    const tab = await browser.newPage();
+    await tab.goto(`${siteUrl}?id=fmp4`);
+    await tab.evaluate(async () => {
+      const video = document.querySelector('video');
+      if (video === null) throw new Error('no video');
+      await video.play();
+    });
+    await tab.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) >= 2, undefined, {
+      timeout: 30_000,
+    });
+    const errors = await tab.evaluate(() => (window as unknown as { errors: string[] }).errors);
+    assert.deepEqual(errors, []);
     await tab.close();
   });
 });

@@ -128,10 +128,27 @@ describe('transcoding to HLS', () => {
     const done = await waitForStatus(d, id, ['completed', 'failed'], 60_000);
     assert.equal(done.status, 'completed', done.error);
     const dir = mkdtempSync(path.join(tmpdir(), 'tw-dl-'));
-    const { playlist, files } = await downloadStream(`${d.localUrl}/streams/${id}/stream.m3u8`, dir);
+    const { playlist, files, init } = await downloadStream(`${d.localUrl}/streams/${id}/stream.m3u8`, dir);
     assert.match(playlist.text, /#EXT-X-PLAYLIST-TYPE:EVENT/);
     assert.ok(playlist.ended);
-    assert.equal(playlist.segments.length, 2);
+    // HEVC comes in fMP4 with an init segment (how Apple devices play it), tagged hvc1.
+    assert.match(playlist.text, /#EXT-X-VERSION:7\n/);
+    assert.match(playlist.text, /#EXT-X-MAP:URI="init.mp4"\n/);
+    assert.deepEqual(
+      playlist.segments.map((s) => s.uri),
+      ['seg-0.m4s', 'seg-1.m4s'],
+    );
+    assert.ok(init !== null && init.includes(Buffer.from('hvc1')), 'the init segment names the codec hvc1');
+    const initRes = await fetch(`${d.localUrl}/streams/${id}/init.mp4`);
+    assert.equal(initRes.headers.get('content-type'), 'video/mp4');
+    const seg = await fetch(`${d.localUrl}/streams/${id}/seg-0.m4s`);
+    assert.equal(seg.headers.get('content-type'), 'video/mp4');
+    assert.equal(
+      (await fetch(`${d.localUrl}/streams/${id}/seg-0.ts`)).status,
+      404,
+      'no .ts names in an fMP4 stream',
+    );
+    assert.equal(done.output?.container, 'fmp4');
     for (const file of files) {
       assert.equal(videoFacts(file).codec, 'hevc');
       assert.equal(videoFacts(file).height, 180);

@@ -110,6 +110,17 @@ describe('composeVodPlaylist', () => {
     );
   });
 
+  it('names the init segment and .m4s segments for fMP4, at version 7', () => {
+    const text = composeVodPlaylist([4, 1.5], 4, 'fmp4');
+    assert.match(text, /^#EXTM3U\n#EXT-X-VERSION:7\n/);
+    assert.match(
+      text,
+      /#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:4.000000,\nseg-0.m4s\n/,
+    );
+    assert.ok(!text.includes('.ts'));
+    assert.deepEqual(headSegment('h2-7.m4s'), { head: 2, index: 7 });
+  });
+
   it('sums to the source duration for a two-hour film', () => {
     const d = vodDurations(7199.957, 4, 1800);
     assert.equal(d.length, 1800);

@@ -48,6 +48,7 @@ describe('planJob', () => {
       // 20.02 s at 23.976 fps is 480 frames; the last starts at 19.978 s, before the cut at 20 s.
       segmentCount: 5,
       audio: true,
+      container: 'ts',
       audioTrack: {
         index: 0,
         language: 'eng',
