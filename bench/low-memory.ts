@@ -55,6 +55,7 @@ export async function measureLowMemory(source: string, runs: number): Promise<Lo
         threads: BOARD_THREADS,
         lowMemory,
         head: 0,
+        video: { copy: false, codec: 'h264', reason: 'h264 requested' },
         startSegment: 0,
       });
       // The quad board's decoder picks 5 frame threads by itself; here we have 2 cores, so say it explicitly.

@@ -2,6 +2,7 @@
 // builder, the hardware test encode and the speed run use the exact same chain. One file per family in encoders/.
 import type { AcceleratorType } from '../hardware/types.js';
 import { amf } from './encoders/amf.js';
+import { copy, COPY_ENCODER } from './encoders/copy.js';
 import { assertNever, type VideoEncodeSettings, type VideoEncoderArgs } from './encoders/common.js';
 import { mf } from './encoders/mf.js';
 import { nvenc } from './encoders/nvenc.js';
@@ -43,6 +44,8 @@ function hardware(s: VideoEncodeSettings, accelerator: AcceleratorType): VideoEn
 /** Arguments for one encoder family. Throws for an encoder no family knows (a programming error). */
 export function videoEncoderArgs(s: VideoEncodeSettings): VideoEncoderArgs {
   switch (s.encoder) {
+    case COPY_ENCODER:
+      return copy(s);
     case 'libx264':
       return libx264(s);
     case 'libx265':

@@ -5,6 +5,9 @@ import type { EncoderChoice } from './plan.js';
 
 export type OutputCodec = 'h264' | 'hevc';
 
+/** Stream copy: no encoder at all. */
+export const COPY_CHOICE: EncoderChoice = { name: 'copy', accelerator: null, device: null };
+
 /** The software encoder of a codec: always there, the fallback when hardware fails. */
 export function softwareEncoder(codec: OutputCodec): EncoderChoice {
   return { name: codec === 'h264' ? 'libx264' : 'libx265', accelerator: null, device: null };

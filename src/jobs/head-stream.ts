@@ -26,6 +26,7 @@ import {
   type MadeSegment,
 } from '../hls/stream-playlist.js';
 import type { SourceInfo } from '../media/source-info.js';
+import type { VideoMode } from '../media/video-mode.js';
 import { softwareEncoder } from './encoder-choice.js';
 import { endedEarlyReason, exitReason, fullDisk } from './job-failure.js';
 import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
@@ -85,6 +86,7 @@ export class HeadStream {
   /** The stream's length (the video's own, where known): the VOD durations sum to it. */
   readonly #duration: number;
   readonly #vod: boolean;
+  readonly #video: VideoMode;
   readonly #container: Container;
   /** Whether a far request starts a head there (VOD in MPEG-TS). */
   readonly #seeks: boolean;
@@ -99,8 +101,9 @@ export class HeadStream {
   readonly ended: Promise<StreamEnd>;
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(entry: JobEntry, inputPath: string, source: SourceInfo, deps: JobRunnerDeps) {
+  constructor(entry: JobEntry, inputPath: string, source: SourceInfo, video: VideoMode, deps: JobRunnerDeps) {
     this.#entry = entry;
+    this.#video = video;
     this.#inputPath = inputPath;
     this.#source = source;
     this.#deps = deps;
@@ -108,8 +111,10 @@ export class HeadStream {
     this.#segmentSeconds = request.segmentSeconds ?? 4;
     this.#count = streamSegments(source, this.#segmentSeconds);
     this.#duration = mediaDuration(source);
-    this.#vod = request.playlist !== 'event' && this.#count !== null;
-    this.#container = containerOf(request);
+    // A copy is cut at the source's own keyframes: its durations are not known before FFmpeg cuts (a keyframe
+    // index would be needed), so it is listed as made.
+    this.#vod = request.playlist !== 'event' && this.#count !== null && !video.copy;
+    this.#container = containerOf(request, video.codec);
     // FFmpeg 5.1's fMP4 fragments restart their decode times at 0 in every run (-output_ts_offset only goes into an
     // edit list, which hls.js ignores): a seek head's segments would not line up, so fMP4 streams have one head.
     this.#seeks = this.#vod && this.#container === 'ts';
@@ -250,6 +255,7 @@ export class HeadStream {
       lowMemory: this.#deps.lowMemory(),
       head: id,
       startSegment: at,
+      video: this.#video,
     });
     this.#entry.output = output;
     const run = startFfmpeg({
@@ -499,7 +505,7 @@ export class HeadStream {
       { jobId: this.#entry.id, encoder: head.encoder.name, reason: reason.text, atSegment: at },
       'hardware encoder failed: continuing in software',
     );
-    this.#entry.encoder = softwareEncoder(this.#entry.request.video.codec);
+    this.#entry.encoder = softwareEncoder(this.#video.codec);
     if (!this.#ended) this.#startHead(at, this.#entry.encoder);
   }
 

@@ -11,9 +11,10 @@ import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
 import type { LostJob } from '../ffmpeg/pid-records.js';
 import type { EncoderCheck, VideoCodec } from '../hardware/types.js';
 import { FileArrivals } from '../hls/file-arrivals.js';
+import { transcodeCodec } from '../media/video-mode.js';
 import { resolveInputPath } from '../media/input-path.js';
 import { admissionError, capacityState, type CapacityState } from './capacity.js';
-import { chooseEncoder } from './encoder-choice.js';
+import { chooseEncoder, COPY_CHOICE } from './encoder-choice.js';
 import { finish, lostEntry, viewOf, type JobEntry } from './job-entry.js';
 import { isLive, type JobView } from './job.js';
 import type { JobRequest } from './job-request.js';
@@ -211,7 +212,10 @@ export class JobManager {
 
   /** The encoder for a request; a named one that is still being tested is waited for (bounded). */
   async #chooseEncoder(request: JobRequest) {
-    const { codec, hardware = 'auto' } = request.video;
+    const { hardware = 'auto' } = request.video;
+    // A copy needs no encoder; auto may still become a copy once the source is probed.
+    if (request.video.codec === 'copy') return COPY_CHOICE;
+    const codec = transcodeCodec(request.video);
     const catalog = this.#deps.encoders;
     if (hardware !== 'auto' && hardware !== 'none' && !catalog.known().some((c) => c.name === hardware)) {
       await Promise.race([catalog.tested, delay(ENCODER_TEST_WAIT_MS)]);

@@ -15,7 +15,23 @@ export const JobRequestSchema = Type.Object(
     input: Type.String({ minLength: 1, maxLength: 4096 }),
     video: Type.Object(
       {
-        codec: Type.Union([Type.Literal('h264'), Type.Literal('hevc')]),
+        /** h264/hevc: transcode; copy: the source's video as it is; auto: copy when the source fits, else transcode. */
+        codec: Type.Union([
+          Type.Literal('h264'),
+          Type.Literal('hevc'),
+          Type.Literal('copy'),
+          Type.Literal('auto'),
+        ]),
+        /** auto: the codecs the client plays, the first is what a transcode makes. Default ["h264"]. */
+        codecs: Type.Optional(
+          Type.Array(Type.Union([Type.Literal('h264'), Type.Literal('hevc')]), { minItems: 1, maxItems: 2 }),
+        ),
+        /** auto: profiles the client plays, as ffprobe names them (high, main, main 10). */
+        profiles: Type.Optional(
+          Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1, maxItems: 10 }),
+        ),
+        /** auto: the highest level the client plays, e.g. 4.1. */
+        maxLevel: Type.Optional(Type.Number({ minimum: 1, maximum: 9 })),
         height: Type.Optional(Type.Integer({ minimum: 144, maximum: 4320 })),
         bitrateKbps: Type.Optional(Type.Integer({ minimum: 100, maximum: 100_000 })),
         /** auto: the fastest usable encoder; none: software; or an encoder name from the heartbeat's profile. */

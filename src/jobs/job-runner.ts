@@ -7,6 +7,8 @@ import type { Launcher } from '../ffmpeg/process.js';
 import type { ProbeCache } from '../media/probe-cache.js';
 import { probeSource, type ProbeResult } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
+import { chooseVideoMode } from '../media/video-mode.js';
+import { COPY_CHOICE } from './encoder-choice.js';
 import { applyEnd, HeadStream } from './head-stream.js';
 import { finish, type JobEntry } from './job-entry.js';
 import type { DiskState } from './job-manager.js';
@@ -65,7 +67,14 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
       return;
     }
     entry.durationSeconds = probe.info.durationSeconds > 0 ? probe.info.durationSeconds : null;
-    const stream = new HeadStream(entry, inputPath, probe.info, deps);
+    const video = probe.info.video;
+    const mode = video === null ? null : chooseVideoMode(entry.request.video, video);
+    if (mode === null || 'error' in mode) {
+      finish(entry, 'failed', mode?.error ?? 'source has no video stream');
+      return;
+    }
+    if (mode.copy) entry.encoder = COPY_CHOICE;
+    const stream = new HeadStream(entry, inputPath, probe.info, mode, deps);
     entry.stream = stream;
     const onAbort = (): void => {
       stream.abort();

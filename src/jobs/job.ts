@@ -6,7 +6,10 @@ export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancell
 
 export interface JobOutput {
   readonly codec: 'h264' | 'hevc';
+  /** libx264, h264_vaapi, ..., or copy. */
   readonly encoder: string;
+  /** Whether the source's video was copied (direct stream) and why, or why it was transcoded. */
+  readonly video: { readonly copied: boolean; readonly reason: string };
   readonly width: number | null;
   readonly height: number | null;
   readonly bitrateKbps: number;

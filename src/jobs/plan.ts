@@ -3,6 +3,7 @@ import type { Container, HlsJobPlan } from '../ffmpeg/hls-args.js';
 import { gopFrames } from '../ffmpeg/hls-args.js';
 import type { AcceleratorType } from '../hardware/types.js';
 import { chooseAudioCodec, chooseAudioTrack } from '../media/audio-choice.js';
+import type { OutputCodec, VideoMode } from '../media/video-mode.js';
 import type { SourceInfo } from '../media/source-info.js';
 import { firstFrameSeconds } from './heads.js';
 import type { JobOutput } from './job.js';
@@ -79,13 +80,15 @@ export interface PlanContext {
   readonly lowMemory: boolean;
   /** The head's id (its file names). */
   readonly head: number;
+  /** Copy or transcode, and to which codec (decided once the source was probed). */
+  readonly video: VideoMode;
   /** First segment of this head (0, a seek, or where a failed hardware head stopped). */
   readonly startSegment: number;
 }
 
-/** The segment container a request gets: fMP4 for HEVC (Apple plays HEVC in HLS only so), else what it asks, else TS. */
-export function containerOf(request: JobRequest): Container {
-  return request.container ?? (request.video.codec === 'hevc' ? 'fmp4' : 'ts');
+/** The segment container a job gets: what it asks, else fMP4 for HEVC (Apple plays HEVC in HLS only so), else TS. */
+export function containerOf(request: JobRequest, codec: OutputCodec): Container {
+  return request.container ?? (codec === 'hevc' ? 'fmp4' : 'ts');
 }
 
 /** Builds the plan and the output description the job reports. */
@@ -97,8 +100,12 @@ export function planJob(
   const video = source.video;
   if (video === null) throw new Error('planJob needs a source with video');
   const segmentSeconds = request.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS;
-  const height = outputHeight(request.video.height, video.height);
-  const bitrateKbps = request.video.bitrateKbps ?? defaultBitrateKbps(height, request.video.codec);
+  const mode = ctx.video;
+  const codec = mode.codec;
+  // A copy keeps the source's picture and bitrate (0: not set by the worker).
+  const height = mode.copy ? video.height : outputHeight(request.video.height, video.height);
+  const bitrateKbps = mode.copy ? 0 : (request.video.bitrateKbps ?? defaultBitrateKbps(height, codec));
+  const container = containerOf(request, codec);
   const track = chooseAudioTrack(source.audioTracks, {
     track: request.audio?.track,
     lang: request.audio?.lang,
@@ -124,7 +131,7 @@ export function planJob(
       encoder: ctx.encoder.name,
       accelerator: ctx.encoder.accelerator,
       device: ctx.encoder.device,
-      codec: request.video.codec,
+      codec,
       height,
       bitrateKbps,
       gopFrames: gopFrames(video.fps, segmentSeconds),
@@ -135,20 +142,21 @@ export function planJob(
     audio,
     segmentSeconds,
     head: ctx.head,
-    container: containerOf(request),
+    container,
     startSegment: ctx.startSegment,
     firstFrameSeconds: firstFrameSeconds(ctx.startSegment, segmentSeconds, video.fps, video.startSeconds),
   };
   const output: JobOutput = {
-    codec: request.video.codec,
+    codec,
     encoder: ctx.encoder.name,
-    width: outputWidth(height, video),
+    video: { copied: mode.copy, reason: mode.reason },
+    width: mode.copy ? video.width : outputWidth(height, video),
     height,
     bitrateKbps,
     segmentSeconds,
     segmentCount: streamSegments(source, segmentSeconds),
     audio: audio !== null,
-    container: containerOf(request),
+    container,
     audioTrack:
       track === null || audio === null || codecChoice === null
         ? null

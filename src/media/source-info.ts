@@ -18,6 +18,10 @@ export interface SourceInfo {
     readonly startSeconds: number;
     /** The video stream's own duration when the container states it, else 0. */
     readonly durationSeconds: number;
+    /** As ffprobe names it (High, Main, Main 10, ...); '' when unknown. */
+    readonly profile: string;
+    /** ffprobe's level number (H.264: 41 for 4.1; HEVC: 123 for 4.1); 0 when unknown. */
+    readonly level: number;
   } | null;
   /** The track played when the request names none: the default-disposition one, else the first. */
   readonly audio: AudioTrack | null;
@@ -37,6 +41,8 @@ interface ProbeStream {
   channels?: number;
   duration?: string;
   start_time?: string;
+  profile?: string;
+  level?: number;
   disposition?: { attached_pic?: number; default?: number };
   tags?: { language?: string };
 }
@@ -103,6 +109,8 @@ export function parseSourceInfo(json: string): SourceInfo {
             pixFmt: v.pix_fmt ?? 'unknown',
             startSeconds: startOffset(v.start_time, data.format?.start_time),
             durationSeconds: positive(v.duration),
+            profile: v.profile ?? '',
+            level: v.level ?? 0,
           },
     audio: chooseAudioTrack(audioTracks, {}),
     audioTracks,
@@ -125,7 +133,7 @@ export async function probeSource(
     ...inputHardening(),
     '-print_format', 'json',
     '-show_entries',
-    'format=duration,format_name,start_time:stream=index,codec_type,codec_name,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic,default:stream_tags=language',
+    'format=duration,format_name,start_time:stream=index,codec_type,codec_name,profile,level,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic,default:stream_tags=language',
     fileUrl(absolutePath),
   ];
   const result = await run(ffprobePath, args, { timeoutMs: 30_000, ...(signal ? { signal } : {}) });

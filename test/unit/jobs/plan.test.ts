@@ -17,6 +17,8 @@ const source: SourceInfo = {
     pixFmt: 'yuv420p',
     startSeconds: 0,
     durationSeconds: 0,
+    profile: 'High',
+    level: 41,
   },
   audio: { index: 1, codec: 'aac', channels: 6, language: 'eng', isDefault: true },
   audioTracks: [{ index: 1, codec: 'aac', channels: 6, language: 'eng', isDefault: true }],
@@ -31,6 +33,7 @@ describe('planJob', () => {
       threads: 2,
       lowMemory: false,
       head: 0,
+      video: { copy: false, codec: 'h264', reason: 'h264 requested' },
       startSegment: 0,
     });
     assert.equal(plan.segmentSeconds, 4);
@@ -41,6 +44,7 @@ describe('planJob', () => {
     assert.deepEqual(output, {
       codec: 'h264',
       encoder: 'libx264',
+      video: { copied: false, reason: 'h264 requested' },
       width: 1280,
       height: 720,
       bitrateKbps: 3000,
@@ -75,6 +79,7 @@ describe('planJob', () => {
         threads: null,
         lowMemory: true,
         head: 0,
+        video: { copy: false, codec: 'hevc', reason: 'hevc requested' },
         startSegment: 0,
       },
     );
@@ -91,6 +96,7 @@ describe('planJob', () => {
         threads: null,
         lowMemory: false,
         head: 0,
+        video: { copy: false, codec: 'h264', reason: 'h264 requested' },
         startSegment: 0,
       },
     );

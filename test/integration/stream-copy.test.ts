@@ -1,0 +1,141 @@
+// Direct stream: the source's video copied into HLS, cut at its own (irregular) keyframes (real FFmpeg).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startTestDaemon, testConfig, waitForJobEnd, type TestDaemon } from '../helpers/daemon.js';
+import { videoPackets } from '../helpers/ffprobe.js';
+import { downloadStream } from '../helpers/hls.js';
+import { makeMountDir } from '../helpers/media.js';
+
+const KEYFRAMES = [0, 1.3, 4.1, 5, 9.7];
+
+/** 12 s of H.264 in MPEG-TS (Annex B, as the output) with keyframes only at KEYFRAMES. */
+function irregular(dir: string): string {
+  const file = path.join(dir, 'irregular.ts');
+  // prettier-ignore
+  execFileSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25:duration=12',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=12',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high',
+    '-force_key_frames', KEYFRAMES.join(','), '-g', '1000', '-sc_threshold', '0',
+    '-c:a', 'aac', file,
+  ]);
+  return file;
+}
+
+/** Packet sizes and times of a file's video, from ffprobe. */
+function packets(file: string): { size: number; pts: number; key: boolean }[] {
+  const out = execFileSync(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'packet=size,pts_time,flags',
+      '-of',
+      'csv=p=0',
+      file,
+    ],
+    { encoding: 'utf8' },
+  );
+  return out
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.split(','))
+    .map(([pts = '', size = '', flags = '']) => ({
+      pts: Number(pts),
+      size: Number(size),
+      key: flags.startsWith('K'),
+    }));
+}
+
+describe('stream copy (direct stream)', () => {
+  let d: TestDaemon;
+  let source = '';
+  before(async () => {
+    const mount = makeMountDir();
+    source = irregular(mount);
+    d = await startTestDaemon(testConfig(mount));
+  });
+  after(async () => {
+    await d.stop();
+  });
+
+  it('copies the video bit for bit, cut at the source keyframes, with the exact durations listed', async () => {
+    const res = await d.api('POST', '/jobs', {
+      id: 'copy',
+      input: 'irregular.ts',
+      video: { codec: 'copy' },
+      segmentSeconds: 2,
+    });
+    assert.equal(res.status, 202);
+    assert.equal(((await res.json()) as { encoder: string }).encoder, 'copy');
+    const done = await waitForJobEnd(d, 'copy', 60_000);
+    assert.equal(done.status, 'completed', done.error);
+    assert.equal(done.encoder, 'copy');
+    const output = done.output;
+    assert.ok(output !== null);
+    assert.deepEqual(output.video, { copied: true, reason: 'copy requested' });
+    assert.equal(output.height, 180);
+    const { playlist, files } = await downloadStream(
+      `${d.localUrl}/streams/copy/stream.m3u8`,
+      mkdtempSync(path.join(tmpdir(), 'tw-copy-')),
+    );
+    // Listed as made (a copy's cuts are the source's keyframes): the muxer cuts at the first keyframe at or after
+    // the next multiple of 2 s past its last cut's count (keyframes 4.1 ≥ 2, 5 ≥ 4, 9.7 ≥ 6).
+    assert.match(playlist.text, /#EXT-X-PLAYLIST-TYPE:EVENT/);
+    const durations = playlist.segments.map((s) => Math.round(s.duration * 10) / 10);
+    assert.deepEqual(durations, [4.1, 0.9, 4.7, 2.3], `durations ${durations.join(',')}`);
+    const target = Number(/#EXT-X-TARGETDURATION:(\d+)/.exec(playlist.text)?.[1]);
+    const longest = Math.max(...playlist.segments.map((s) => s.duration));
+    assert.ok(target >= Math.round(longest) && target >= 2, 'the target duration covers the longest segment');
+    // Every segment starts on a source keyframe, and the packets are the source's: same sizes, same spacing.
+    const src = packets(source);
+    const out = files.flatMap((f) => packets(f));
+    assert.equal(out.length, src.length);
+    for (const f of files) assert.ok(videoPackets(f)[0]?.key, `${f} starts on a keyframe`);
+    const shift = (out[0]?.pts ?? 0) - (src[0]?.pts ?? 0);
+    for (let i = 0; i < 50; i++) {
+      assert.equal(out[i]?.size, src[i]?.size, `packet ${i} size`);
+      assert.ok(Math.abs((out[i]?.pts ?? 0) - (src[i]?.pts ?? 0) - shift) < 1e-3, `packet ${i} time`);
+    }
+  });
+
+  it('auto copies a source that fits and transcodes one that does not, saying why', async () => {
+    const cases = [
+      { id: 'fits', video: { codec: 'auto', height: 360, profiles: ['high'] }, copied: true },
+      { id: 'taller', video: { codec: 'auto', height: 144 }, copied: false },
+      { id: 'level', video: { codec: 'auto', maxLevel: 1 }, copied: false },
+    ];
+    for (const c of cases) {
+      const res = await d.api('POST', '/jobs', {
+        id: c.id,
+        input: 'irregular.ts',
+        video: c.video,
+        segmentSeconds: 2,
+      });
+      assert.equal(res.status, 202);
+      const done = await waitForJobEnd(d, c.id, 60_000);
+      assert.equal(done.status, 'completed', done.error);
+      assert.equal(done.output?.video.copied, c.copied, `${c.id}: ${done.output?.video.reason ?? ''}`);
+      assert.equal(done.encoder, c.copied ? 'copy' : 'libx264');
+    }
+  });
+
+  it('fails a copy of a codec HLS does not carry, with the reason', async () => {
+    const mpeg4 = path.join(d.config.nasMountPath, 'mpeg4.avi');
+    // prettier-ignore
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=160x90:rate=25:duration=2', '-c:v', 'mpeg4', mpeg4]);
+    await d.api('POST', '/jobs', { id: 'mpeg4', input: 'mpeg4.avi', video: { codec: 'copy' } });
+    const done = await waitForJobEnd(d, 'mpeg4', 30_000);
+    assert.equal(done.status, 'failed');
+    assert.match(done.error ?? '', /mpeg4, which HLS does not carry/);
+    assert.deepEqual(d.jobs.pids(), {});
+  });
+});
