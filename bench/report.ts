@@ -1,5 +1,6 @@
 // The bench's table: each figure beside its baseline, the target, and whether it was met; printed and kept as JSON.
 import type { CgroupResult } from './cgroup.js';
+import type { CopyResult } from './copy.js';
 import type { FootprintResult } from './footprint.js';
 import type { JitResult } from './jit.js';
 import type { LowMemoryFigures } from './low-memory.js';
@@ -17,6 +18,7 @@ export interface Figures {
   cgroup?: CgroupResult | undefined;
   lowMemory?: LowMemoryFigures | undefined;
   seek?: SeekResult | undefined;
+  copy?: CopyResult | undefined;
 }
 
 export interface Row {
@@ -220,6 +222,20 @@ export function rows(f: Figures): Row[] {
         met: true,
       },
     );
+  }
+  const cp = f.copy;
+  if (cp === undefined)
+    missing('FFmpeg CPU per minute of media, copy ÷ 720p transcode', '< 0.02', 'not measured');
+  else {
+    const ratio = cp.copyCpuPerMinute / cp.transcodeCpuPerMinute;
+    out.push({
+      figure: 'FFmpeg CPU per minute of media, copy ÷ 720p transcode',
+      worker: `${s(cp.copyCpuPerMinute)} copy`,
+      baseline: `${s(cp.transcodeCpuPerMinute)} transcode`,
+      value: ratio.toFixed(4),
+      target: '< 0.02',
+      met: ratio < 0.02,
+    });
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { cpus, release, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { makeMedia } from '../test/helpers/media.js';
 import { measureCgroup } from './cgroup.js';
+import { measureCopy } from './copy.js';
 import { measureFootprint } from './footprint.js';
 import { measureJit } from './jit.js';
 import { measureLowMemory } from './low-memory.js';
@@ -90,6 +91,12 @@ async function main(): Promise<void> {
       const fresh = await startWorker({ mount });
       workers.push(fresh);
       return measureViewers(fresh, RUNS);
+    });
+    for (const w of workers.splice(0)) await w.stop();
+    f.copy = await figure('stream copy against a 720p transcode (CPU per minute of media)', async () => {
+      const w = await startWorker({ mount });
+      workers.push(w);
+      return measureCopy(w, 20, RUNS);
     });
     for (const w of workers.splice(0)) await w.stop();
     f.cgroup = await figure('7 1 GiB / 1 CPU cgroup', () => measureCgroup(mount, RUNS));

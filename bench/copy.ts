@@ -1,0 +1,47 @@
+// Issue 8's figure: FFmpeg CPU seconds per minute of media for a stream copy against a 720p transcode of the same
+// 1080p source, through the worker (its FFmpeg children's CPU, read from /proc after each job).
+import { readFileSync } from 'node:fs';
+import { median } from './measure.js';
+import type { WorkerProcess } from './worker-process.js';
+
+export interface CopyResult {
+  /** FFmpeg CPU seconds per minute of media. */
+  readonly copyCpuPerMinute: number;
+  readonly transcodeCpuPerMinute: number;
+}
+
+const TICKS = 100;
+
+function childrenCpu(pid: number): number {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = text
+    .slice(text.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  return ((f[13] ?? NaN) + (f[14] ?? NaN)) / TICKS;
+}
+
+async function jobCpu(worker: WorkerProcess, id: string, job: Record<string, unknown>): Promise<number> {
+  const before = childrenCpu(worker.pid);
+  await worker.submit({ id, input: 'film.mp4', segmentSeconds: 4, prepare: true, ...job });
+  const done = await worker.finished(id);
+  if (done.status !== 'completed') throw new Error(`${id} ${done.status}: ${done.error ?? ''}`);
+  return childrenCpu(worker.pid) - before;
+}
+
+/** `film.mp4` (20 s 1080p30) copied and transcoded to 720p, `runs` times each. */
+export async function measureCopy(
+  worker: WorkerProcess,
+  mediaSeconds: number,
+  runs: number,
+): Promise<CopyResult> {
+  const copy: number[] = [];
+  const transcode: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    // Direct stream: video copied, and the source's AAC stereo copied too (audio auto).
+    copy.push(await jobCpu(worker, `copy-${i}`, { video: { codec: 'copy' }, audio: { codec: 'auto' } }));
+    transcode.push(await jobCpu(worker, `transcode-${i}`, { video: { codec: 'h264', height: 720 } }));
+  }
+  const perMinute = 60 / mediaSeconds;
+  return { copyCpuPerMinute: median(copy) * perMinute, transcodeCpuPerMinute: median(transcode) * perMinute };
+}
