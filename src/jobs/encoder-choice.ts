@@ -3,14 +3,16 @@ import { WorkerError } from '../errors.js';
 import type { EncoderCheck } from '../hardware/types.js';
 import type { EncoderChoice } from './plan.js';
 
-export type OutputCodec = 'h264' | 'hevc';
+export type { OutputCodec } from '../media/video-mode.js';
+import type { OutputCodec } from '../media/video-mode.js';
 
 /** Stream copy: no encoder at all. */
 export const COPY_CHOICE: EncoderChoice = { name: 'copy', accelerator: null, device: null };
 
 /** The software encoder of a codec: always there, the fallback when hardware fails. */
 export function softwareEncoder(codec: OutputCodec): EncoderChoice {
-  return { name: codec === 'h264' ? 'libx264' : 'libx265', accelerator: null, device: null };
+  const name = codec === 'h264' ? 'libx264' : codec === 'hevc' ? 'libx265' : 'libsvtav1';
+  return { name, accelerator: null, device: null };
 }
 
 function choiceOf(c: EncoderCheck): EncoderChoice {

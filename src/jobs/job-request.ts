@@ -15,16 +15,20 @@ export const JobRequestSchema = Type.Object(
     input: Type.String({ minLength: 1, maxLength: 4096 }),
     video: Type.Object(
       {
-        /** h264/hevc: transcode; copy: the source's video as it is; auto: copy when the source fits, else transcode. */
+        /** h264/hevc/av1: transcode; copy: the source's video as it is; auto: copy when it fits, else transcode. */
         codec: Type.Union([
           Type.Literal('h264'),
           Type.Literal('hevc'),
+          Type.Literal('av1'),
           Type.Literal('copy'),
           Type.Literal('auto'),
         ]),
         /** auto: the codecs the client plays, the first is what a transcode makes. Default ["h264"]. */
         codecs: Type.Optional(
-          Type.Array(Type.Union([Type.Literal('h264'), Type.Literal('hevc')]), { minItems: 1, maxItems: 2 }),
+          Type.Array(Type.Union([Type.Literal('h264'), Type.Literal('hevc'), Type.Literal('av1')]), {
+            minItems: 1,
+            maxItems: 3,
+          }),
         ),
         /** auto: profiles the client plays, as ffprobe names them (high, main, main 10). */
         profiles: Type.Optional(
@@ -72,7 +76,11 @@ export type JobRequest = Static<typeof JobRequestSchema>;
  * problem named. TypeBox rather than fastify's Ajv: Ajv alone adds ~8 MB to the idle worker (issue 5).
  */
 export function parseJobRequest(body: unknown): JobRequest {
-  if (Value.Check(JobRequestSchema, body)) return body;
+  if (Value.Check(JobRequestSchema, body)) {
+    if (body.video.codec === 'av1' && body.container === 'ts')
+      throw new WorkerError('INVALID_BODY', 'container: ts cannot carry AV1; AV1 streams are fmp4');
+    return body;
+  }
   const lines = describeSchemaErrors(Value.Errors(JobRequestSchema, body));
   throw new WorkerError('INVALID_BODY', lines.join('; ') || 'the body does not match the job schema');
 }

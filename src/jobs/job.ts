@@ -5,7 +5,7 @@ import type { JobRequest } from './job-request.js';
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export interface JobOutput {
-  readonly codec: 'h264' | 'hevc';
+  readonly codec: 'h264' | 'hevc' | 'av1';
   /** libx264, h264_vaapi, ..., or copy. */
   readonly encoder: string;
   /** Whether the source's video was copied (direct stream) and why, or why it was transcoded. */

@@ -12,7 +12,7 @@ import type { JobRequest } from './job-request.js';
 export const DEFAULT_SEGMENT_SECONDS = 4;
 
 /** A bitrate that looks good at this height for H.264; HEVC needs about 60 % of it. */
-export function defaultBitrateKbps(height: number, codec: 'h264' | 'hevc'): number {
+export function defaultBitrateKbps(height: number, codec: OutputCodec): number {
   const h264 =
     height <= 240
       ? 400
@@ -29,7 +29,7 @@ export function defaultBitrateKbps(height: number, codec: 'h264' | 'hevc'): numb
                 : height <= 1440
                   ? 10000
                   : 18000;
-  return codec === 'hevc' ? Math.round(h264 * 0.6) : h264;
+  return codec === 'hevc' ? Math.round(h264 * 0.6) : codec === 'av1' ? Math.round(h264 * 0.5) : h264;
 }
 
 /** Output height: exactly the requested one (the orchestrator decides; it may upscale), else the source's; always even. */
@@ -86,8 +86,12 @@ export interface PlanContext {
   readonly startSegment: number;
 }
 
-/** The segment container a job gets: what it asks, else fMP4 for HEVC (Apple plays HEVC in HLS only so), else TS. */
+/**
+ * The segment container a job gets: fMP4 for AV1 (MPEG-TS does not carry it), what the request asks, else fMP4 for
+ * HEVC (Apple plays HEVC in HLS only so), else TS.
+ */
 export function containerOf(request: JobRequest, codec: OutputCodec): Container {
+  if (codec === 'av1') return 'fmp4';
   return request.container ?? (codec === 'hevc' ? 'fmp4' : 'ts');
 }
 

@@ -1,11 +1,14 @@
 // Pure: whether a job copies the source's video (direct stream) or transcodes it, and why.
 import type { SourceInfo } from './source-info.js';
 
-export type OutputCodec = 'h264' | 'hevc';
+import type { VideoCodec } from '../hardware/types.js';
+
+/** What a job's video ends up as: H.264, HEVC or AV1 (the last two in fMP4). */
+export type OutputCodec = VideoCodec;
 
 /** What the request says about video, as far as the choice needs it. */
 export interface VideoWish {
-  readonly codec: 'h264' | 'hevc' | 'copy' | 'auto';
+  readonly codec: OutputCodec | 'copy' | 'auto';
   /** Codecs the client plays (auto): the first is the one a transcode makes. Default ['h264']. */
   readonly codecs?: readonly OutputCodec[] | undefined;
   readonly height?: number | undefined;
@@ -21,8 +24,8 @@ export type VideoMode =
 
 /** The codec a transcode makes for this request (also what the encoder is chosen for before the probe). */
 export function transcodeCodec(wish: VideoWish): OutputCodec {
-  if (wish.codec === 'h264' || wish.codec === 'hevc') return wish.codec;
-  return wish.codecs?.[0] ?? 'h264';
+  if (wish.codec === 'copy' || wish.codec === 'auto') return wish.codecs?.[0] ?? 'h264';
+  return wish.codec;
 }
 
 /** The level as people write it: ffprobe reports H.264 level 4.1 as 41 and HEVC level 4.1 as 123 (× 30). */
@@ -55,13 +58,14 @@ export function chooseVideoMode(
   video: NonNullable<SourceInfo['video']>,
 ): VideoMode | { readonly error: string } {
   const codec = transcodeCodec(wish);
-  if (wish.codec === 'h264' || wish.codec === 'hevc')
+  if (wish.codec !== 'copy' && wish.codec !== 'auto')
     return { copy: false, codec, reason: `${wish.codec} requested` };
-  const carried = video.codec === 'h264' || video.codec === 'hevc';
+  // What HLS segments carry: H.264 and HEVC, and AV1 in fMP4.
+  const carried = video.codec === 'h264' || video.codec === 'hevc' || video.codec === 'av1';
   if (wish.codec === 'copy') {
     if (!carried)
       return {
-        error: `video.codec copy: the source's video is ${video.codec}, which HLS does not carry; ask for h264, hevc or auto`,
+        error: `video.codec copy: the source's video is ${video.codec}, which HLS does not carry; ask for h264, hevc, av1 or auto`,
       };
     return { copy: true, codec: video.codec, reason: 'copy requested' };
   }

@@ -157,6 +157,33 @@ describe('transcoding to HLS', () => {
     }
   });
 
+  it('transcodes to AV1 in fMP4 (av01), and refuses AV1 in MPEG-TS', async () => {
+    const refused = await d.api('POST', '/jobs', {
+      input: 'silent.mkv',
+      video: { codec: 'av1' },
+      container: 'ts',
+    });
+    assert.equal(refused.status, 400);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    assert.equal(body.error.code, 'INVALID_BODY');
+    assert.match(body.error.message, /ts cannot carry AV1/);
+    const res = await d.api('POST', '/jobs', {
+      input: 'silent.mkv',
+      video: { codec: 'av1', height: 144 },
+      segmentSeconds: 3,
+    });
+    assert.equal(res.status, 202);
+    const { id, encoder } = (await res.json()) as { id: string; encoder: string };
+    assert.equal(encoder, 'libsvtav1');
+    const done = await waitForStatus(d, id, ['completed', 'failed'], 60_000);
+    assert.equal(done.status, 'completed', done.error);
+    assert.equal(done.output?.container, 'fmp4');
+    const dir = mkdtempSync(path.join(tmpdir(), 'tw-dl-'));
+    const { files, init } = await downloadStream(`${d.localUrl}/streams/${id}/stream.m3u8`, dir);
+    assert.ok(init !== null && init.includes(Buffer.from('av01')), 'the init segment names av01');
+    for (const file of files) assert.equal(videoFacts(file).codec, 'av1');
+  });
+
   it("fails a source FFmpeg cannot read, with FFmpeg's reason, and stays healthy", async () => {
     const res = await d.api('POST', '/jobs', {
       id: 'garbage',
