@@ -26,6 +26,7 @@ import {
   type MadeSegment,
 } from '../hls/stream-playlist.js';
 import type { SourceInfo } from '../media/source-info.js';
+import { copyDurations } from '../media/keyframe-index.js';
 import type { VideoMode } from '../media/video-mode.js';
 import { softwareEncoder } from './encoder-choice.js';
 import { endedEarlyReason, exitReason, fullDisk } from './job-failure.js';
@@ -85,7 +86,10 @@ export class HeadStream {
   #count: number | null;
   /** The stream's length (the video's own, where known): the VOD durations sum to it. */
   readonly #duration: number;
-  readonly #vod: boolean;
+  #vod: boolean;
+  /** The VOD playlist's durations; null until known (a copy's keyframe index) or without a VOD playlist. */
+  #vodList: readonly number[] | null;
+  readonly #keyframes: Promise<readonly number[] | null> | null;
   readonly #video: VideoMode;
   readonly #container: Container;
   /** Whether a far request starts a head there (VOD in MPEG-TS). */
@@ -101,7 +105,15 @@ export class HeadStream {
   readonly ended: Promise<StreamEnd>;
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(entry: JobEntry, inputPath: string, source: SourceInfo, video: VideoMode, deps: JobRunnerDeps) {
+  constructor(
+    entry: JobEntry,
+    inputPath: string,
+    source: SourceInfo,
+    video: VideoMode,
+    deps: JobRunnerDeps,
+    /** A copy's keyframe index, being read: its VOD playlist is written from it. */
+    keyframes?: Promise<readonly number[] | null>,
+  ) {
     this.#entry = entry;
     this.#video = video;
     this.#inputPath = inputPath;
@@ -111,13 +123,21 @@ export class HeadStream {
     this.#segmentSeconds = request.segmentSeconds ?? 4;
     this.#count = streamSegments(source, this.#segmentSeconds);
     this.#duration = mediaDuration(source);
-    // A copy is cut at the source's own keyframes: its durations are not known before FFmpeg cuts (a keyframe
-    // index would be needed), so it is listed as made.
-    this.#vod = request.playlist !== 'event' && this.#count !== null && !video.copy;
+    // A copy is cut at the source's own keyframes: its VOD playlist waits for the keyframe index (without one it is
+    // listed as made).
+    this.#keyframes = video.copy ? (keyframes ?? null) : null;
+    if (video.copy) this.#count = null;
+    this.#vod =
+      request.playlist !== 'event' && (video.copy ? this.#keyframes !== null : this.#count !== null);
+    this.#vodList =
+      this.#vod && this.#count !== null
+        ? vodDurations(this.#duration, this.#segmentSeconds, this.#count)
+        : null;
     this.#container = containerOf(request, video.codec);
     // FFmpeg 5.1's fMP4 fragments restart their decode times at 0 in every run (-output_ts_offset only goes into an
     // edit list, which hls.js ignores): a seek head's segments would not line up, so fMP4 streams have one head.
-    this.#seeks = this.#vod && this.#container === 'ts';
+    // A copy's cuts depend on where its run starts: one head only.
+    this.#seeks = this.#vod && this.#container === 'ts' && !video.copy;
     const prepare = request.prepare === true;
     const { seek, throttle } = deps.config;
     this.#policy = {
@@ -149,7 +169,8 @@ export class HeadStream {
     };
     // The head first: a request that comes in while the playlist is written must find it (not start a second one).
     this.#startHead(0, this.#entry.encoder);
-    if (this.#vod) await this.#playlist.update();
+    if (this.#keyframes !== null) void this.#keyframes.then((k) => this.#indexed(k));
+    else if (this.#vod) await this.#playlist.update();
     if (this.#policy.idleMs > 0) {
       this.#timer = setInterval(() => {
         this.#stopIdle();
@@ -197,13 +218,26 @@ export class HeadStream {
     await Promise.all([...this.#heads.keys()].map((id) => this.#stopHead(id, reason)));
   }
 
+  /** The copy's keyframe index is in: its VOD playlist can be written (or, without one, it is listed as made). */
+  async #indexed(keyframes: readonly number[] | null): Promise<void> {
+    if (this.#vodList !== null || !this.#vod) return;
+    if (keyframes === null) {
+      this.#vod = false;
+    } else {
+      // Keyframe times count from the first keyframe, where the video starts: the last segment ends at its length.
+      this.#vodList = copyDurations(keyframes, this.#segmentSeconds, this.#duration);
+      this.#count = this.#vodList.length;
+      if (this.#entry.output !== null)
+        this.#entry.output = { ...this.#entry.output, segmentCount: this.#count };
+    }
+    await this.#playlist.update();
+  }
+
   #composePlaylist(): string | null {
-    if (this.#vod && this.#count !== null)
-      return composeVodPlaylist(
-        vodDurations(this.#duration, this.#segmentSeconds, this.#count),
-        this.#segmentSeconds,
-        this.#container,
-      );
+    if (this.#vod)
+      return this.#vodList === null
+        ? null
+        : composeVodPlaylist(this.#vodList, this.#segmentSeconds, this.#container);
     const contiguous: MadeSegment[] = [];
     for (let i = 0; ; i++) {
       const s = this.#made.get(i);
@@ -336,7 +370,7 @@ export class HeadStream {
       linkSync(file, target);
       this.#made.set(index, {
         index,
-        duration: this.#vod ? this.#nominal(index) : 0,
+        duration: this.#vodList?.[index] ?? 0,
         encoder: head.encoder.name,
       });
     } catch (err) {
@@ -380,14 +414,8 @@ export class HeadStream {
     this.#entry.arrivals.notify(INIT_NAME);
   }
 
-  #nominal(index: number): number {
-    if (this.#count === null || index < this.#count - 1) return this.#segmentSeconds;
-    return this.#duration - this.#segmentSeconds * (this.#count - 1);
-  }
-
   /** Event playlists carry FFmpeg's own durations: read them from the head's playlist. */
   #readDurations(headId: number): void {
-    if (this.#vod) return;
     let text: string;
     try {
       text = readFileSync(path.join(this.#entry.dir, headPlaylistName(headId)), 'utf8');
@@ -399,7 +427,7 @@ export class HeadStream {
       if (made !== undefined && made.duration === 0)
         this.#made.set(listed.index, { ...made, duration: listed.duration });
     }
-    void this.#playlist.update();
+    if (!this.#vod) void this.#playlist.update();
   }
 
   #throttle(head: Head): void {
@@ -466,6 +494,8 @@ export class HeadStream {
   }
 
   async #headReachedEnd(head: Head): Promise<void> {
+    // A copy can finish before its keyframe index: the VOD playlist is written before the job completes.
+    if (this.#keyframes !== null) await this.#indexed(await this.#keyframes);
     const early = endedEarlyReason(head.next, this.#count, this.#segmentSeconds, this.#duration);
     if (early !== null) {
       this.#end({ status: 'failed', reason: (await fullDisk(this.#deps.readDisk)) ?? early });

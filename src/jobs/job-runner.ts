@@ -7,6 +7,7 @@ import type { Launcher } from '../ffmpeg/process.js';
 import type { ProbeCache } from '../media/probe-cache.js';
 import { probeSource, type ProbeResult } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
+import { readKeyframes } from '../media/keyframe-index.js';
 import { chooseVideoMode } from '../media/video-mode.js';
 import { COPY_CHOICE } from './encoder-choice.js';
 import { applyEnd, HeadStream } from './head-stream.js';
@@ -74,7 +75,12 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
       return;
     }
     if (mode.copy) entry.encoder = COPY_CHOICE;
-    const stream = new HeadStream(entry, inputPath, probe.info, mode, deps);
+    // A copy's VOD playlist comes from the source's keyframes, read while the copy already runs.
+    const keyframes =
+      mode.copy && entry.request.playlist !== 'event'
+        ? readKeyframes(deps.config.ffmpeg.ffprobePath, inputPath, entry.abort.signal)
+        : undefined;
+    const stream = new HeadStream(entry, inputPath, probe.info, mode, deps, keyframes);
     entry.stream = stream;
     const onAbort = (): void => {
       stream.abort();

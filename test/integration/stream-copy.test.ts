@@ -87,14 +87,27 @@ describe('stream copy (direct stream)', () => {
       `${d.localUrl}/streams/copy/stream.m3u8`,
       mkdtempSync(path.join(tmpdir(), 'tw-copy-')),
     );
-    // Listed as made (a copy's cuts are the source's keyframes): the muxer cuts at the first keyframe at or after
-    // the next multiple of 2 s past its last cut's count (keyframes 4.1 ≥ 2, 5 ≥ 4, 9.7 ≥ 6).
-    assert.match(playlist.text, /#EXT-X-PLAYLIST-TYPE:EVENT/);
-    const durations = playlist.segments.map((s) => Math.round(s.duration * 10) / 10);
-    assert.deepEqual(durations, [4.1, 0.9, 4.7, 2.3], `durations ${durations.join(',')}`);
+    // A VOD playlist from the source's keyframe index: the muxer cuts at the first keyframe at or after the next
+    // multiple of 2 s (keyframes 4.1 ≥ 2, 5 ≥ 4, 9.7 ≥ 6), so the durations are known before the copy is made.
+    assert.match(playlist.text, /#EXT-X-PLAYLIST-TYPE:VOD/);
+    const durations = playlist.segments.map((s) => s.duration);
+    // The forced keyframes land on 25 fps frames (4.1 → 4.12): within a frame of the asked times.
+    assert.equal(durations.length, 4, `durations ${durations.join(',')}`);
+    [4.1, 0.9, 4.7, 2.3].forEach((d, i) =>
+      assert.ok(Math.abs((durations[i] ?? 0) - d) <= 0.041, `durations ${durations.join(',')}`),
+    );
     const target = Number(/#EXT-X-TARGETDURATION:(\d+)/.exec(playlist.text)?.[1]);
     const longest = Math.max(...playlist.segments.map((s) => s.duration));
     assert.ok(target >= Math.round(longest) && target >= 2, 'the target duration covers the longest segment');
+    // And they are what FFmpeg made: each segment starts where the listed ones before it end.
+    for (let i = 1; i < files.length; i++) {
+      const step =
+        (videoPackets(files[i] ?? '')[0]?.pts ?? 0) - (videoPackets(files[i - 1] ?? '')[0]?.pts ?? 0);
+      assert.ok(
+        Math.abs(step - (durations[i - 1] ?? 0)) < 0.05,
+        `segment ${i - 1}: ${step} made, ${durations[i - 1]} listed`,
+      );
+    }
     // Every segment starts on a source keyframe, and the packets are the source's: same sizes, same spacing.
     const src = packets(source);
     const out = files.flatMap((f) => packets(f));
