@@ -1,5 +1,7 @@
 // Issue 8's figure: FFmpeg CPU seconds per minute of media for a stream copy against a 720p transcode of the same
-// 1080p source, through the worker (its FFmpeg children's CPU, read from /proc after each job).
+// 1080p source, through the worker (its FFmpeg children's CPU, read from /proc after each job). A one-minute film:
+// a copy's fixed costs (FFmpeg's start, the probe, the keyframe index) are ~0.15 CPU s per job, which a 20 s clip
+// would triple per minute.
 import { readFileSync } from 'node:fs';
 import { median } from './measure.js';
 import type { WorkerProcess } from './worker-process.js';
@@ -23,13 +25,13 @@ function childrenCpu(pid: number): number {
 
 async function jobCpu(worker: WorkerProcess, id: string, job: Record<string, unknown>): Promise<number> {
   const before = childrenCpu(worker.pid);
-  await worker.submit({ id, input: 'film.mp4', segmentSeconds: 4, prepare: true, ...job });
+  await worker.submit({ id, input: 'film60.mp4', segmentSeconds: 4, prepare: true, ...job });
   const done = await worker.finished(id);
   if (done.status !== 'completed') throw new Error(`${id} ${done.status}: ${done.error ?? ''}`);
   return childrenCpu(worker.pid) - before;
 }
 
-/** `film.mp4` (20 s 1080p30) copied and transcoded to 720p, `runs` times each. */
+/** `film60.mp4` (60 s 1080p30) copied and transcoded to 720p, `runs` times each. */
 export async function measureCopy(
   worker: WorkerProcess,
   mediaSeconds: number,
