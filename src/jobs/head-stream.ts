@@ -388,7 +388,7 @@ export class HeadStream {
     this.#entry.segmentsReady = this.#made.size;
     if (this.#count !== null) this.#entry.progress = Math.min(1, this.#made.size / this.#count);
     if (this.#complete()) {
-      this.#end({ status: 'completed' });
+      void this.#completeUnlessDiskFull();
       return;
     }
     if (reachedOtherWork(head, [...this.#heads.values()], (i) => this.#made.has(i))) {
@@ -504,7 +504,7 @@ export class HeadStream {
     // The input ended a segment or two before the probed length said: the film has this many.
     if (this.#count !== null && head.next < this.#count) this.#count = head.next;
     if (this.#complete() || this.#count === null) {
-      this.#end({ status: 'completed' });
+      await this.#completeUnlessDiskFull();
       return;
     }
     // Holes left by heads that stopped: a prepared job fills them now, a watched one when a viewer asks.
@@ -512,6 +512,15 @@ export class HeadStream {
       const hole = this.#firstHole();
       if (hole !== null) this.#startHead(hole, this.#entry.encoder);
     }
+  }
+
+  /**
+   * Every segment is there, but FFmpeg 5.1 renames a segment it could not write (disk full) as if it were whole and
+   * exits 0: on a full disk the stream is not complete, whatever the file names say.
+   */
+  async #completeUnlessDiskFull(): Promise<void> {
+    const full = await fullDisk(this.#deps.readDisk);
+    this.#end(full === null ? { status: 'completed' } : { status: 'failed', reason: full });
   }
 
   #firstHole(): number | null {
