@@ -23,6 +23,7 @@ import {
   composeVodPlaylist,
   isWholeSegment,
   parseHeadPlaylist,
+  type ListedSegment,
   type MadeSegment,
 } from '../hls/stream-playlist.js';
 import type { SourceInfo } from '../media/source-info.js';
@@ -414,15 +415,19 @@ export class HeadStream {
     this.#entry.arrivals.notify(INIT_NAME);
   }
 
-  /** Event playlists carry FFmpeg's own durations: read them from the head's playlist. */
-  #readDurations(headId: number): void {
-    let text: string;
+  /** What a head's own playlist lists so far; null while it has none. */
+  #headListing(headId: number): ListedSegment[] | null {
     try {
-      text = readFileSync(path.join(this.#entry.dir, headPlaylistName(headId)), 'utf8');
+      return parseHeadPlaylist(readFileSync(path.join(this.#entry.dir, headPlaylistName(headId)), 'utf8'));
     } catch {
-      return;
+      return null;
     }
-    for (const listed of parseHeadPlaylist(text)) {
+  }
+
+  /** Event playlists carry FFmpeg's own durations: read them from the head's playlist. */
+  #readDurations(headId: number, listing = this.#headListing(headId)): void {
+    if (listing === null) return;
+    for (const listed of listing) {
       const made = this.#made.get(listed.index);
       if (made !== undefined && made.duration === 0)
         this.#made.set(listed.index, { ...made, duration: listed.duration });
@@ -481,16 +486,11 @@ export class HeadStream {
 
   /** Publishes finished files of a head whose events may still be queued. */
   #sweepFinished(head: Head): void {
-    let text: string;
-    try {
-      text = readFileSync(path.join(this.#entry.dir, headPlaylistName(head.id)), 'utf8');
-    } catch {
-      return;
-    }
+    const listing = this.#headListing(head.id);
+    if (listing === null) return;
     const pattern = headSegmentPattern(head.id, this.#container);
-    for (const s of parseHeadPlaylist(text))
-      this.#segmentDone(head.id, s.index, pattern.replace('%d', String(s.index)));
-    this.#readDurations(head.id);
+    for (const s of listing) this.#segmentDone(head.id, s.index, pattern.replace('%d', String(s.index)));
+    this.#readDurations(head.id, listing);
   }
 
   async #headReachedEnd(head: Head): Promise<void> {
@@ -553,13 +553,8 @@ export class HeadStream {
     const last = head.next - 1;
     const made = this.#made.get(last);
     if (last < head.start || made === undefined) return head.next;
-    let listed = made.duration;
-    try {
-      const text = readFileSync(path.join(this.#entry.dir, headPlaylistName(head.id)), 'utf8');
-      listed = parseHeadPlaylist(text).find((s) => s.index === last)?.duration ?? listed;
-    } catch {
-      // No playlist: keep the nominal duration.
-    }
+    // Without the head's playlist the nominal duration stands.
+    const listed = this.#headListing(head.id)?.find((s) => s.index === last)?.duration ?? made.duration;
     const isLast = this.#count !== null && last === this.#count - 1;
     if (isLast || isWholeSegment(listed, this.#segmentSeconds, this.#source.video?.fps ?? 0))
       return head.next;
