@@ -2,8 +2,7 @@
 // 1080p source, through the worker (its FFmpeg children's CPU, read from /proc after each job). A one-minute film:
 // a copy's fixed costs (FFmpeg's start, the probe, the keyframe index) are ~0.15 CPU s per job, which a 20 s clip
 // would triple per minute.
-import { readFileSync } from 'node:fs';
-import { median } from './measure.js';
+import { median, processCpu } from './measure.js';
 import type { WorkerProcess } from './worker-process.js';
 
 export interface CopyResult {
@@ -12,23 +11,12 @@ export interface CopyResult {
   readonly transcodeCpuPerMinute: number;
 }
 
-const TICKS = 100;
-
-function childrenCpu(pid: number): number {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = text
-    .slice(text.lastIndexOf(')') + 2)
-    .split(' ')
-    .map(Number);
-  return ((f[13] ?? NaN) + (f[14] ?? NaN)) / TICKS;
-}
-
 async function jobCpu(worker: WorkerProcess, id: string, job: Record<string, unknown>): Promise<number> {
-  const before = childrenCpu(worker.pid);
+  const before = processCpu(worker.pid).children;
   await worker.submit({ id, input: 'film60.mp4', segmentSeconds: 4, prepare: true, ...job });
   const done = await worker.finished(id);
   if (done.status !== 'completed') throw new Error(`${id} ${done.status}: ${done.error ?? ''}`);
-  return childrenCpu(worker.pid) - before;
+  return processCpu(worker.pid).children - before;
 }
 
 /** `film60.mp4` (60 s 1080p30) copied and transcoded to 720p, `runs` times each. */

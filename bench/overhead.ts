@@ -1,11 +1,10 @@
 // Figures 1 and 2: a job through the worker (its own process), then a bare FFmpeg with the very argument list the
 // worker ran (read from /proc/PID/cmdline), alternated. Completion is observed with inotify, not by polling the worker.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readCmdline, readProcStat } from '../src/process/proc-stat.js';
-import { childrenCpuSeconds, median } from './measure.js';
+import { childrenCpuSeconds, ffmpegChildren, median, processCpu } from './measure.js';
 import { startWorker, type WorkerProcess } from './worker-process.js';
 
 export interface OverheadResult {
@@ -18,34 +17,11 @@ export interface OverheadResult {
   };
 }
 
-const TICKS = 100;
 const JOB = { input: 'film.mp4', video: { codec: 'h264', height: 720 }, segmentSeconds: 2 };
 
-/** Own and reaped children's CPU seconds of a process (utime+stime, cutime+cstime). */
-function cpuOf(pid: number): { own: number; children: number } {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = text
-    .slice(text.lastIndexOf(')') + 2)
-    .split(' ')
-    .map(Number);
-  return {
-    own: ((f[11] ?? NaN) + (f[12] ?? NaN)) / TICKS,
-    children: ((f[13] ?? NaN) + (f[14] ?? NaN)) / TICKS,
-  };
-}
-
-/** The argument list of the worker's running FFmpeg (a child whose command is ffmpeg). */
+/** The argument list of the worker's running FFmpeg. */
 function ffmpegArgsOf(workerPid: number): string[] | null {
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid)) continue;
-    const stat = readProcStat(pid);
-    if (stat?.ppid !== workerPid || stat.comm !== 'ffmpeg') continue;
-    const argv = readCmdline(pid);
-    const at = argv.findIndex((a) => path.basename(a) === 'ffmpeg');
-    return at < 0 ? null : argv.slice(at + 1);
-  }
-  return null;
+  return ffmpegChildren(workerPid)[0]?.args ?? null;
 }
 
 /** Resolves when FFmpeg's own playlist in `dir` (hN.m3u8, not the worker's stream.m3u8) contains `text`. */
@@ -65,7 +41,7 @@ async function workerRun(
   worker: WorkerProcess,
   id: string,
 ): Promise<{ args: string[]; first: number; wall: number; own: number; ffmpeg: number }> {
-  const before = cpuOf(worker.pid);
+  const before = processCpu(worker.pid);
   const started = performance.now();
   await worker.submit({ ...JOB, id });
   // FFmpeg's own playlist ends with ENDLIST when it is done: watched, so the job view is only polled at the end.
@@ -87,7 +63,7 @@ async function workerRun(
       await new Promise((r) => setTimeout(r, 10));
     }
     const wall = performance.now() - started;
-    const after = cpuOf(worker.pid);
+    const after = processCpu(worker.pid);
     if (seen.args === null) throw new Error('did not see the worker’s ffmpeg');
     return {
       args: seen.args,

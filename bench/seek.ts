@@ -2,11 +2,10 @@
 // arguments writing that one segment; POST → the complete VOD playlist of a two-hour film; and the FFmpeg CPU a
 // viewer who watches one minute and leaves costs with and without throttling.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readCmdline } from '../src/process/proc-stat.js';
-import { median } from './measure.js';
+import { ffmpegChildren, median, processCpu } from './measure.js';
 import { startWorker, type WorkerProcess } from './worker-process.js';
 
 export interface SeekResult {
@@ -23,53 +22,19 @@ export interface SeekResult {
 }
 
 const SEGMENT = 4;
-const TICKS = 100;
 const JOB = { video: { codec: 'h264', height: 480 }, segmentSeconds: SEGMENT };
-
-/** utime+stime and cutime+cstime of a process, in seconds. */
-function cpuOf(pid: number): { own: number; children: number } {
-  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = text
-    .slice(text.lastIndexOf(')') + 2)
-    .split(' ')
-    .map(Number);
-  return {
-    own: ((f[11] ?? NaN) + (f[12] ?? NaN)) / TICKS,
-    children: ((f[13] ?? NaN) + (f[14] ?? NaN)) / TICKS,
-  };
-}
-
-/** The worker's FFmpeg children: pid and argument list. */
-function ffmpegChildren(workerPid: number): { pid: number; args: string[] }[] {
-  const out: { pid: number; args: string[] }[] = [];
-  for (const name of readdirSync('/proc')) {
-    const pid = Number(name);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== workerPid) continue;
-      const args = readCmdline(pid);
-      const at = args.findIndex((a) => a.endsWith('ffmpeg'));
-      if (at >= 0) out.push({ pid, args: args.slice(at + 1) });
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return out;
-}
 
 /** FFmpeg CPU of a worker so far: reaped children plus the running ones. */
 function ffmpegCpu(workerPid: number): number {
   let live = 0;
   for (const c of ffmpegChildren(workerPid)) {
     try {
-      live += cpuOf(c.pid).own;
+      live += processCpu(c.pid).own;
     } catch {
       // Exited between the listing and the read: counted in children once reaped.
     }
   }
-  return cpuOf(workerPid).children + live;
+  return processCpu(workerPid).children + live;
 }
 
 async function waitPlaylist(w: WorkerProcess, id: string): Promise<void> {
