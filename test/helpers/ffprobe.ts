@@ -52,8 +52,8 @@ export function streamTypes(input: string): string[] {
   return (JSON.parse(out) as { streams: { codec_type: string }[] }).streams.map((s) => s.codec_type);
 }
 
-/** Video packets of a file: pts time and whether each is a keyframe. */
-export function videoPackets(input: string): { pts: number; key: boolean }[] {
+/** Video packets of a file, in decode order: pts time, size in bytes and whether each is a keyframe. */
+export function videoPackets(input: string): { pts: number; size: number; key: boolean }[] {
   const out = execFileSync(
     'ffprobe',
     [
@@ -62,7 +62,7 @@ export function videoPackets(input: string): { pts: number; key: boolean }[] {
       '-select_streams',
       'v:0',
       '-show_entries',
-      'packet=pts_time,flags',
+      'packet=pts_time,size,flags',
       '-of',
       'csv=p=0',
       input,
@@ -73,8 +73,9 @@ export function videoPackets(input: string): { pts: number; key: boolean }[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => {
-      const [pts = 'NaN', flags = ''] = l.split(',');
-      return { pts: Number(pts), key: flags.includes('K') };
+      // ffprobe prints the fields in its own order: pts_time, size, flags.
+      const [pts = 'NaN', size = 'NaN', flags = ''] = l.split(',');
+      return { pts: Number(pts), size: Number(size), key: flags.includes('K') };
     });
 }
 

@@ -27,34 +27,6 @@ function irregular(dir: string): string {
   return file;
 }
 
-/** Packet sizes and times of a file's video, from ffprobe. */
-function packets(file: string): { size: number; pts: number; key: boolean }[] {
-  const out = execFileSync(
-    'ffprobe',
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'packet=size,pts_time,flags',
-      '-of',
-      'csv=p=0',
-      file,
-    ],
-    { encoding: 'utf8' },
-  );
-  return out
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.split(','))
-    .map(([pts = '', size = '', flags = '']) => ({
-      pts: Number(pts),
-      size: Number(size),
-      key: flags.startsWith('K'),
-    }));
-}
-
 describe('stream copy (direct stream)', () => {
   let d: TestDaemon;
   let source = '';
@@ -109,8 +81,8 @@ describe('stream copy (direct stream)', () => {
       );
     }
     // Every segment starts on a source keyframe, and the packets are the source's: same sizes, same spacing.
-    const src = packets(source);
-    const out = files.flatMap((f) => packets(f));
+    const src = videoPackets(source);
+    const out = files.flatMap((f) => videoPackets(f));
     assert.equal(out.length, src.length);
     for (const f of files) assert.ok(videoPackets(f)[0]?.key, `${f} starts on a keyframe`);
     const shift = (out[0]?.pts ?? 0) - (src[0]?.pts ?? 0);
