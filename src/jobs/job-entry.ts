@@ -69,32 +69,52 @@ export function recordOf(e: JobEntry): RecordedJob {
 /** The error of a job that was running when the worker was killed. */
 export const LOST_JOB_ERROR = 'worker restarted';
 
-/** The record of a job a killed worker left running: failed at `at` (this start), its stream already removed. */
-export function lostEntry(job: LostJob, dir: string, at: Date): JobEntry {
+/** A job just accepted: queued, nothing run, its stream folder `dir` not watched yet. */
+export function newEntry(
+  id: string,
+  request: JobRequest,
+  dir: string,
+  encoder: EncoderChoice,
+  createdAt = new Date(),
+): JobEntry {
   return {
-    id: job.id,
-    request: job.request,
+    id,
+    request,
     dir,
     arrivals: new FileArrivals(dir),
     abort: new AbortController(),
-    createdAt: new Date(job.createdAt),
-    status: 'failed',
+    createdAt,
+    status: 'queued',
     progress: 0,
-    error: LOST_JOB_ERROR,
+    error: undefined,
     cancelReason: undefined,
-    startedAt: new Date(job.startedAt),
-    finishedAt: at,
+    startedAt: null,
+    finishedAt: null,
     durationSeconds: null,
     speed: null,
-    encoder: { name: job.encoder, accelerator: null, device: null },
+    encoder,
     fallback: null,
     output: null,
     segmentsReady: 0,
     stream: null,
     throttled: false,
     task: Promise.resolve(),
-    lastActivity: at.getTime(),
+    lastActivity: createdAt.getTime(),
     lastRequest: null,
+    streamRemoved: false,
+  };
+}
+
+/** The record of a job a killed worker left running: failed at `at` (this start), its stream already removed. */
+export function lostEntry(job: LostJob, dir: string, at: Date): JobEntry {
+  const encoder = { name: job.encoder, accelerator: null, device: null };
+  return {
+    ...newEntry(job.id, job.request, dir, encoder, new Date(job.createdAt)),
+    status: 'failed',
+    error: LOST_JOB_ERROR,
+    startedAt: new Date(job.startedAt),
+    finishedAt: at,
+    lastActivity: at.getTime(),
     streamRemoved: true,
   };
 }

@@ -10,12 +10,12 @@ import { WorkerError } from '../errors.js';
 import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
 import type { LostJob } from '../ffmpeg/pid-records.js';
 import type { EncoderCheck, VideoCodec } from '../hardware/types.js';
-import { FileArrivals } from '../hls/file-arrivals.js';
+import type { FileArrivals } from '../hls/file-arrivals.js';
 import { transcodeCodec } from '../media/video-mode.js';
 import { resolveInputPath } from '../media/input-path.js';
 import { admissionError, capacityState, type CapacityState } from './capacity.js';
 import { chooseEncoder, COPY_CHOICE } from './encoder-choice.js';
-import { finish, lostEntry, viewOf, type JobEntry } from './job-entry.js';
+import { finish, lostEntry, newEntry, viewOf, type JobEntry } from './job-entry.js';
 import { isLive, type JobView } from './job.js';
 import type { JobRequest } from './job-request.js';
 import { runJob, type JobRunnerDeps } from './job-runner.js';
@@ -174,34 +174,8 @@ export class JobManager {
     const dir = path.join(this.#deps.streamsDir, id);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const arrivals = new FileArrivals(dir);
-    const entry: JobEntry = {
-      id,
-      request,
-      dir,
-      arrivals,
-      abort: new AbortController(),
-      createdAt: new Date(),
-      status: 'queued',
-      progress: 0,
-      error: undefined,
-      cancelReason: undefined,
-      startedAt: null,
-      finishedAt: null,
-      durationSeconds: null,
-      speed: null,
-      encoder,
-      fallback: null,
-      output: null,
-      segmentsReady: 0,
-      stream: null,
-      throttled: false,
-      task: Promise.resolve(),
-      lastActivity: Date.now(),
-      lastRequest: null,
-      streamRemoved: false,
-    };
-    arrivals.start();
+    const entry = newEntry(id, request, dir, encoder);
+    entry.arrivals.start();
     this.#jobs.set(id, entry);
     this.#accepted++;
     entry.task = this.#run(entry, inputPath);
