@@ -442,7 +442,6 @@ export class HeadStream {
     head.throttled = decision === 'pause';
     // A held head is stopped already and continues when it is released.
     if (!head.held) head.run.signalGroup(decision === 'pause' ? 'SIGSTOP' : 'SIGCONT');
-    this.#entry.throttled = [...this.#heads.values()].some((h) => h.throttled);
     this.#deps.log.info(
       { jobId: this.#entry.id, head: head.id, at: head.next, viewer: head.furthest },
       decision === 'pause' ? 'head paused: far ahead of its viewers' : 'head resumed',
@@ -463,7 +462,6 @@ export class HeadStream {
     this.#release(head);
     this.#heads.delete(head.id);
     if (head.run.pid > 0) this.#deps.pidRecords.remove(this.#entry.id, head.run.pid);
-    this.#entry.throttled = [...this.#heads.values()].some((h) => h.throttled);
     this.#removeLeftovers(head.id);
     this.#deps.log.info(
       {

@@ -29,8 +29,6 @@ export interface JobEntry {
   segmentsReady: number;
   /** The encoder heads, once the source was probed. */
   stream: HeadStream | null;
-  /** A head is paused (SIGSTOP): far ahead of its viewers. */
-  throttled: boolean;
   task: Promise<void>;
   /** Last stream request or keepalive (ms since epoch); acceptance counts as the first. */
   lastActivity: number;
@@ -97,7 +95,6 @@ export function newEntry(
     output: null,
     segmentsReady: 0,
     stream: null,
-    throttled: false,
     task: Promise.resolve(),
     lastActivity: createdAt.getTime(),
     lastRequest: null,
@@ -121,6 +118,9 @@ export function lostEntry(job: LostJob, dir: string, at: Date): JobEntry {
 
 /** What GET /jobs/{id} answers for an entry. */
 export function viewOf(e: JobEntry, playlistUrl: string): JobView {
+  const heads =
+    e.stream?.heads().map(({ start, next, throttled, encoder }) => ({ start, next, throttled, encoder })) ??
+    [];
   return {
     id: e.id,
     status: e.status,
@@ -139,10 +139,9 @@ export function viewOf(e: JobEntry, playlistUrl: string): JobView {
     output: e.output,
     segmentsReady: e.segmentsReady,
     playlist: e.stream === null ? (e.request.playlist ?? 'vod') : e.stream.vod ? 'vod' : 'event',
-    throttled: e.throttled,
-    heads:
-      e.stream?.heads().map(({ start, next, throttled, encoder }) => ({ start, next, throttled, encoder })) ??
-      [],
+    // Throttled: a head is paused (SIGSTOP), far ahead of its viewers.
+    throttled: heads.some((h) => h.throttled),
+    heads,
     request: e.request,
   };
 }
