@@ -1,6 +1,6 @@
 // What the job needs to know about a source, parsed from ffprobe's JSON (pure), and the ffprobe call (edge).
 import { cleanLine } from '../ffmpeg/stderr-lines.js';
-import { chooseAudioTrack, type AudioTrack } from './audio-choice.js';
+import type { AudioTrack } from './audio-choice.js';
 import type { RunCommand } from '../process/run-command.js';
 import { fileUrl, inputHardening } from './demuxers.js';
 
@@ -23,8 +23,6 @@ export interface SourceInfo {
     /** ffprobe's level number (H.264: 41 for 4.1; HEVC: 123 for 4.1); 0 when unknown. */
     readonly level: number;
   } | null;
-  /** The track played when the request names none: the default-disposition one, else the first. */
-  readonly audio: AudioTrack | null;
   /** Every audio track, in the source's order. */
   readonly audioTracks: readonly AudioTrack[];
 }
@@ -112,7 +110,6 @@ export function parseSourceInfo(json: string): SourceInfo {
             profile: v.profile ?? '',
             level: v.level ?? 0,
           },
-    audio: chooseAudioTrack(audioTracks, {}),
     audioTracks,
   };
 }

@@ -20,7 +20,6 @@ const source: SourceInfo = {
     profile: 'High',
     level: 41,
   },
-  audio: { index: 1, codec: 'aac', channels: 6, language: 'eng', isDefault: true },
   audioTracks: [{ index: 1, codec: 'aac', channels: 6, language: 'eng', isDefault: true }],
 };
 
@@ -88,7 +87,7 @@ describe('planJob', () => {
     assert.deepEqual(plan.audio, { streamIndex: 1, copy: false, bitrateKbps: 96, channels: 1 });
     const silent = planJob(
       { input: 'a', video: { codec: 'h264' } },
-      { ...source, audio: null, audioTracks: [] },
+      { ...source, audioTracks: [] },
       {
         inputPath: '/m/a',
         outputDir: '/o',

@@ -11,7 +11,6 @@ const info = (durationSeconds: number): SourceInfo => ({
   durationSeconds,
   formatName: 'mov,mp4',
   video: null,
-  audio: null,
   audioTracks: [],
 });
 
