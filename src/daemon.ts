@@ -183,7 +183,14 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
       version: VERSION,
       status: capacity.status,
       ...(capacity.reason === undefined ? {} : { statusReason: capacity.reason }),
-      jobs: { running: live.length, max: config.limits.maxJobs, ids: live, heads: jobs.headCounts() },
+      jobs: {
+        running: live.length,
+        max: config.limits.maxJobs,
+        // What counts against max: running heads, an ABR head once per encoded variant.
+        load: jobs.load(),
+        ids: live,
+        heads: jobs.headCounts(),
+      },
       hardware: hardware.snapshot(),
     };
   };

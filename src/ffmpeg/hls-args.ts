@@ -1,7 +1,8 @@
 // Pure: a job plan → FFmpeg's argument list for one HLS rendition. Every flag group says why it is there.
 import path from 'node:path';
 import { fileUrl, inputHardening } from '../media/demuxers.js';
-import { videoEncoderArgs, type VideoEncodeSettings } from './video-encoder.js';
+import { variantStreams } from './variant-args.js';
+import { videoEncoderArgs, type VideoEncodeSettings, type VideoEncoderArgs } from './video-encoder.js';
 
 export const PLAYLIST_NAME = 'stream.m3u8';
 
@@ -15,42 +16,103 @@ function extension(container: Container): string {
   return container === 'fmp4' ? 'm4s' : 'ts';
 }
 
+/** The master playlist: every variant (and subtitle rendition) of a job, for players that choose among them. */
+export const MASTER_NAME = 'master.m3u8';
+
+/**
+ * Variant i of an adaptive-bitrate job writes v{i}.m3u8, v{i}-init.mp4, v{i}-seg-K; a single-quality job has no
+ * variant (null) and keeps stream.m3u8, init.mp4, seg-K.
+ */
+export type VariantId = number | null;
+
+function prefix(variant: VariantId): string {
+  return variant === null ? '' : `v${variant}-`;
+}
+
 /** Segment file name for an index; the HTTP layer accepts exactly these names. */
-export function segmentName(index: number, container: Container = 'ts'): string {
-  return `seg-${index}.${extension(container)}`;
+export function segmentName(index: number, container: Container = 'ts', variant: VariantId = null): string {
+  return `${prefix(variant)}seg-${index}.${extension(container)}`;
 }
 
-/** Index of a segment file name, or null if the name is not one we write (seg-012.ts, seg-1.ts.tmp → null). */
+/** A variant's fMP4 initialisation segment. */
+export function initName(variant: VariantId = null): string {
+  return variant === null ? INIT_NAME : `v${variant}-init.mp4`;
+}
+
+/** A variant's media playlist (stream.m3u8 for a single-quality job). */
+export function mediaPlaylistName(variant: VariantId = null): string {
+  return variant === null ? PLAYLIST_NAME : `v${variant}.m3u8`;
+}
+
+const NUMBER = '(0|[1-9][0-9]{0,8})';
+const VARIANT = '(?:v([0-9])-)?';
+const SEGMENT_RE = new RegExp(`^${VARIANT}seg-${NUMBER}\\.(?:ts|m4s)$`);
+const INIT_RE = /^(?:v([0-9])-)?init\.mp4$/;
+const PLAYLIST_RE = /^v([0-9])\.m3u8$/;
+const HEAD_SEGMENT_RE = new RegExp(`^h${NUMBER}-${VARIANT}${NUMBER}\\.(?:ts|m4s)$`);
+const HEAD_PLAYLIST_RE = new RegExp(`^h${NUMBER}(?:-v([0-9]))?\\.m3u8$`);
+
+function variantOf(text: string | undefined): VariantId {
+  return text === undefined ? null : Number(text);
+}
+
+/** Variant and index of a segment file name, or null if the name is not one we write (seg-012.ts, seg-1.ts.tmp). */
+export function parseSegmentName(
+  name: string,
+): { readonly variant: VariantId; readonly index: number } | null {
+  const m = SEGMENT_RE.exec(name);
+  return m?.[2] === undefined ? null : { variant: variantOf(m[1]), index: Number(m[2]) };
+}
+
+/** Index of a segment file name of any variant, or null. */
 export function segmentIndex(name: string): number | null {
-  const m = /^seg-(0|[1-9][0-9]{0,8})\.(?:ts|m4s)$/.exec(name);
+  return parseSegmentName(name)?.index ?? null;
+}
+
+/** The variant of an init segment name (init.mp4 → null), or undefined for any other name. */
+export function parseInitName(name: string): VariantId | undefined {
+  const m = INIT_RE.exec(name);
+  return m === null ? undefined : variantOf(m[1]);
+}
+
+/** The variant of a variant playlist name (v2.m3u8 → 2), or null for any other name. */
+export function parseVariantPlaylist(name: string): number | null {
+  const m = PLAYLIST_RE.exec(name);
   return m?.[1] === undefined ? null : Number(m[1]);
 }
 
-/** A head's own name for segment n: each FFmpeg run writes its own files, so two runs never share a (temp) file. */
-export function headSegmentPattern(head: number, container: Container = 'ts'): string {
-  return `h${head}-%d.${extension(container)}`;
+/**
+ * A head's own name for segment n: each FFmpeg run writes its own files, so two runs never share a (temp) file.
+ * With variants FFmpeg fills in %v (h0-v%v-%d.ts → h0-v1-7.ts).
+ */
+export function headSegmentPattern(head: number, container: Container = 'ts', variants = false): string {
+  return `h${head}-${variants ? 'v%v-' : ''}%d.${extension(container)}`;
 }
 
-/** A head's own fMP4 initialisation segment. */
-export function headInitName(head: number): string {
-  return `h${head}-init.mp4`;
+/** A head's own fMP4 initialisation segment (of a variant; with `'%v'`, the pattern FFmpeg fills in). */
+export function headInitName(head: number, variant: VariantId | '%v' = null): string {
+  return variant === null ? `h${head}-init.mp4` : `h${head}-v${variant}-init.mp4`;
 }
 
-/** Head id and segment index of a head's finished segment file name, or null for any other name. */
-export function headSegment(name: string): { readonly head: number; readonly index: number } | null {
-  const m = /^h(0|[1-9][0-9]{0,8})-(0|[1-9][0-9]{0,8})\.(?:ts|m4s)$/.exec(name);
-  return m?.[1] === undefined || m[2] === undefined ? null : { head: Number(m[1]), index: Number(m[2]) };
+/** Head id, variant and segment index of a head's finished segment file name, or null for any other name. */
+export function headSegment(
+  name: string,
+): { readonly head: number; readonly variant: VariantId; readonly index: number } | null {
+  const m = HEAD_SEGMENT_RE.exec(name);
+  return m?.[1] === undefined || m[3] === undefined
+    ? null
+    : { head: Number(m[1]), variant: variantOf(m[2]), index: Number(m[3]) };
 }
 
-/** The playlist FFmpeg writes for one head (the worker reads its durations; players never see it). */
-export function headPlaylistName(head: number): string {
-  return `h${head}.m3u8`;
+/** The playlist FFmpeg writes for one head (and variant; '%v' for the pattern). Players never see it. */
+export function headPlaylistName(head: number, variant: VariantId | '%v' = null): string {
+  return variant === null ? `h${head}.m3u8` : `h${head}-v${variant}.m3u8`;
 }
 
-/** Head id of a head playlist name, or null for any other name. */
-export function headPlaylistId(name: string): number | null {
-  const m = /^h(0|[1-9][0-9]{0,8})\.m3u8$/.exec(name);
-  return m?.[1] === undefined ? null : Number(m[1]);
+/** Head id and variant of a head playlist name, or null for any other name. */
+export function headPlaylistId(name: string): { readonly head: number; readonly variant: VariantId } | null {
+  const m = HEAD_PLAYLIST_RE.exec(name);
+  return m?.[1] === undefined ? null : { head: Number(m[1]), variant: variantOf(m[2]) };
 }
 
 /**
@@ -86,6 +148,13 @@ export interface HlsJobPlan {
   readonly firstFrameSeconds: number;
   /** Absent: MPEG-TS. */
   readonly container?: Container;
+  /** Adaptive bitrate: one encode (or copy) per variant from one decode; `video` is then the first's settings. */
+  readonly variants?: readonly VariantPlan[];
+}
+
+export interface VariantPlan {
+  readonly copy: boolean;
+  readonly settings: VideoEncodeSettings;
 }
 
 /** Frames in one segment at this frame rate, rounded up: the GOP length that never cuts inside a segment. */
@@ -95,10 +164,18 @@ export function gopFrames(fps: number, segmentSeconds: number): number {
 
 /** The full argument list (without the ffmpeg binary itself). */
 export function buildHlsArgs(plan: HlsJobPlan): string[] {
-  const v = videoEncoderArgs({
-    ...plan.video,
-    cutBase: { segment: plan.startSegment, firstFrameSeconds: plan.firstFrameSeconds },
-  });
+  const base = { segment: plan.startSegment, firstFrameSeconds: plan.firstFrameSeconds };
+  const encodeArgs = (s: VideoEncodeSettings): VideoEncoderArgs =>
+    videoEncoderArgs({ ...s, cutBase: s.cutBase === 'source' ? 'source' : base });
+  const v = encodeArgs(plan.video);
+  const abr =
+    plan.variants === undefined
+      ? null
+      : variantStreams(
+          plan.variants.map((x) => ({ copy: x.copy, args: encodeArgs(x.settings) })),
+          plan.videoStreamIndex,
+          plan.audio?.streamIndex ?? null,
+        );
   const seek = plan.startSegment > 0;
   const container = plan.container ?? 'ts';
   const start = plan.startSegment * plan.segmentSeconds;
@@ -119,19 +196,23 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
   return [
     // Quiet, machine-readable: errors only on stderr, progress blocks on stdout, never read stdin.
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
-    ...v.beforeInput,
+    ...(abr === null ? v.beforeInput : abr.beforeInput),
     // Two decoder threads on a ≤ 1 GiB machine: each frame thread holds its own reference frames.
     ...(plan.video.lowMemory ? ['-threads', '2'] : []),
     // A head past 0 seeks the input (accurate: decoded frames before the point are dropped) to its first cut.
     ...(seek ? ['-ss', String(start)] : []),
     ...inputHardening(),
     '-i', fileUrl(plan.inputPath),
-    // Explicit maps: one video track, the chosen audio track, no subtitles or data streams.
-    '-map', `0:${plan.videoStreamIndex}`,
-    ...(plan.audio === null ? [] : ['-map', `0:${plan.audio.streamIndex}`]),
-    '-sn', '-dn',
-    ...(v.filter === '' ? [] : ['-vf', v.filter]),
-    ...v.output,
+    ...(abr === null
+      ? [
+          // Explicit maps: one video track, the chosen audio track, no subtitles or data streams.
+          '-map', `0:${plan.videoStreamIndex}`,
+          ...(plan.audio === null ? [] : ['-map', `0:${plan.audio.streamIndex}`]),
+          '-sn', '-dn',
+          ...(v.filter === '' ? [] : ['-vf', v.filter]),
+          ...v.output,
+        ]
+      : [...abr.mapping, '-sn', '-dn', ...abr.codecs]),
     ...audio,
     // Room for sources whose audio and video are interleaved far apart.
     '-max_muxing_queue_size', '1024',
@@ -147,12 +228,14 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
     ...(container === 'fmp4'
       ? [
           // fMP4 with an init segment (#EXT-X-MAP): how Apple devices play HEVC in HLS; each head has its own.
-          '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', headInitName(plan.head),
+          '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', headInitName(plan.head, abr === null ? null : '%v'),
         ]
       : ['-hls_segment_type', 'mpegts']),
+    // One playlist and segment series per variant (%v in the names below), all cut at the same forced keyframes.
+    ...(abr === null ? [] : ['-var_stream_map', abr.streamMap]),
     // Segment numbers are the stream's; the worker links each finished file to its public name (seg-N.ts).
     '-start_number', String(plan.startSegment),
-    '-hls_segment_filename', path.join(plan.outputDir, headSegmentPattern(plan.head, container)),
-    path.join(plan.outputDir, headPlaylistName(plan.head)),
+    '-hls_segment_filename', path.join(plan.outputDir, headSegmentPattern(plan.head, container, abr !== null)),
+    path.join(plan.outputDir, headPlaylistName(plan.head, abr === null ? null : '%v')),
   ];
 }

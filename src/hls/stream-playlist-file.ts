@@ -1,4 +1,4 @@
-// Writes a job's stream.m3u8 under a temporary name and renames it, so a reader never sees half a playlist.
+// Writes a job's playlist (stream.m3u8, a variant's, the master) under a temporary name and renames it, so a reader never sees half a playlist.
 // Writes are serialised: a change during a write schedules exactly one more, composed from the state at that time.
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,8 +12,8 @@ export class StreamPlaylistFile {
   #last: string | null = null;
 
   /** `compose` gives the playlist's text now (null: nothing to write yet). */
-  constructor(dir: string, compose: () => string | null) {
-    this.#file = path.join(dir, PLAYLIST_NAME);
+  constructor(dir: string, compose: () => string | null, name = PLAYLIST_NAME) {
+    this.#file = path.join(dir, name);
     this.#compose = compose;
   }
 

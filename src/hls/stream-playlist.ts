@@ -1,6 +1,6 @@
 // Pure: the playlist players get. VOD: the whole film from the start, durations from the forced cut points. Event:
 // the segments made so far from 0, durations as FFmpeg measured them, read from the heads' own playlists.
-import { headSegment, INIT_NAME, segmentName, type Container } from '../ffmpeg/hls-args.js';
+import { headSegment, initName, segmentName, type Container, type VariantId } from '../ffmpeg/hls-args.js';
 
 /** One segment a head has finished and listed. */
 export interface ListedSegment {
@@ -32,7 +32,7 @@ export interface MadeSegment extends ListedSegment {
   readonly encoder: string;
 }
 
-function header(target: number, type: 'VOD' | 'EVENT', container: Container): string[] {
+function header(target: number, type: 'VOD' | 'EVENT', container: Container, variant: VariantId): string[] {
   return [
     '#EXTM3U',
     // Version 7 for fMP4 (EXT-X-MAP without I-frames-only needs 6; FFmpeg writes 7), as FFmpeg does.
@@ -42,7 +42,7 @@ function header(target: number, type: 'VOD' | 'EVENT', container: Container): st
     `#EXT-X-PLAYLIST-TYPE:${type}`,
     // Every segment starts on an IDR frame (forced keyframes at each cut).
     '#EXT-X-INDEPENDENT-SEGMENTS',
-    ...(container === 'fmp4' ? [`#EXT-X-MAP:URI="${INIT_NAME}"`] : []),
+    ...(container === 'fmp4' ? [`#EXT-X-MAP:URI="${initName(variant)}"`] : []),
   ];
 }
 
@@ -54,10 +54,16 @@ function targetDuration(segmentSeconds: number, durations: readonly number[]): n
 /** The event playlist: the contiguous segments from 0, a discontinuity where the encoder changed. */
 export function composeEventPlaylist(
   made: readonly MadeSegment[],
-  opts: { readonly segmentSeconds: number; readonly ended: boolean; readonly container?: Container },
+  opts: {
+    readonly segmentSeconds: number;
+    readonly ended: boolean;
+    readonly container?: Container;
+    readonly variant?: VariantId;
+  },
 ): string | null {
   if (made.length === 0 && !opts.ended) return null;
   const container = opts.container ?? 'ts';
+  const variant = opts.variant ?? null;
   const lines = header(
     targetDuration(
       opts.segmentSeconds,
@@ -65,13 +71,14 @@ export function composeEventPlaylist(
     ),
     'EVENT',
     container,
+    variant,
   );
   let previous: string | null = null;
   for (const s of made) {
     // A new encoder: new SPS/PPS, which RFC 8216 §4.3.2.3 requires a discontinuity for.
     if (previous !== null && s.encoder !== previous) lines.push('#EXT-X-DISCONTINUITY');
     previous = s.encoder;
-    lines.push(`#EXTINF:${s.duration.toFixed(6)},`, segmentName(s.index, container));
+    lines.push(`#EXTINF:${s.duration.toFixed(6)},`, segmentName(s.index, container, variant));
   }
   if (opts.ended) lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
@@ -82,9 +89,10 @@ export function composeVodPlaylist(
   durations: readonly number[],
   segmentSeconds: number,
   container: Container = 'ts',
+  variant: VariantId = null,
 ): string {
-  const lines = header(targetDuration(segmentSeconds, durations), 'VOD', container);
-  durations.forEach((d, i) => lines.push(`#EXTINF:${d.toFixed(6)},`, segmentName(i, container)));
+  const lines = header(targetDuration(segmentSeconds, durations), 'VOD', container, variant);
+  durations.forEach((d, i) => lines.push(`#EXTINF:${d.toFixed(6)},`, segmentName(i, container, variant)));
   lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
 }

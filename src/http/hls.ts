@@ -4,7 +4,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
-import { INIT_NAME, PLAYLIST_NAME, segmentIndex } from '../ffmpeg/hls-args.js';
+import {
+  MASTER_NAME,
+  parseInitName,
+  parseSegmentName,
+  parseVariantPlaylist,
+  PLAYLIST_NAME,
+} from '../ffmpeg/hls-args.js';
 import { JOB_ID_RE } from '../jobs/job-request.js';
 import type { StreamHandle } from '../jobs/job-manager.js';
 import { chooseAnswer, fileEtag, type Answer } from '../hls/byte-serving.js';
@@ -130,6 +136,20 @@ async function sendFromDisk(
   }
 }
 
+/** The playlists a stream may have: stream.m3u8, master.m3u8, an ABR job's v{i}.m3u8. */
+function isPlaylist(name: string): boolean {
+  return name === PLAYLIST_NAME || name === MASTER_NAME || parseVariantPlaylist(name) !== null;
+}
+
+/**
+ * A file of a variant the job does not have: v3-… of a 2-variant or one-quality job, or seg-K/stream.m3u8 (the
+ * one-quality names) of an ABR job.
+ */
+function noSuchVariant(handle: StreamHandle, variant: number | null): boolean {
+  if (handle.variants === null) return false;
+  return variant === null ? handle.variants > 0 : variant >= handle.variants;
+}
+
 const followed = new WeakSet<StreamHandle['arrivals']>();
 
 /**
@@ -141,7 +161,7 @@ function followStream(handle: StreamHandle, cache: SegmentCache): void {
   if (!handle.live || followed.has(handle.arrivals)) return;
   followed.add(handle.arrivals);
   handle.arrivals.listen((name) => {
-    if (name !== PLAYLIST_NAME && name !== INIT_NAME && segmentIndex(name) === null) return;
+    if (!isPlaylist(name) && parseInitName(name) === undefined && parseSegmentName(name) === null) return;
     const file = path.join(handle.dir, name);
     const info = statFile(file);
     if (info !== null && cache.admits(info.size)) cache.prefetch(file, info);
@@ -177,17 +197,22 @@ async function servePlaylist(
   req: IncomingMessage,
   res: ServerResponse,
   handle: StreamHandle,
+  name: string,
   deps: HlsDeps,
 ): Promise<void> {
-  const info = await awaitFile(res, handle, PLAYLIST_NAME, deps);
+  if (name !== MASTER_NAME && noSuchVariant(handle, parseVariantPlaylist(name))) {
+    sendError(res, 404, 'STREAM_NOT_FOUND', `the stream has no variant playlist ${name}`);
+    return;
+  }
+  const info = await awaitFile(res, handle, name, deps);
   if (info === null) {
     if (res.destroyed) return;
-    sendError(res, 404, 'STREAM_NOT_FOUND', 'the stream has no playlist (its job failed or was cancelled)');
+    sendError(res, 404, 'STREAM_NOT_FOUND', `the stream has no ${name} (its job failed or was cancelled)`);
     return;
   }
   let cached;
   try {
-    cached = await deps.cache.get(path.join(handle.dir, PLAYLIST_NAME), info, false);
+    cached = await deps.cache.get(path.join(handle.dir, name), info, false);
   } catch {
     sendError(res, 404, 'STREAM_NOT_FOUND', 'the stream was removed');
     return;
@@ -196,15 +221,17 @@ async function servePlaylist(
   let ended = body.subarray(-32).includes('#EXT-X-ENDLIST');
   let variant = '';
   // A job that stopped without finalising its playlist (killed, failed) will not grow: say so, or players poll forever.
-  if (!handle.live && !ended) {
+  // The master lists playlists, not segments: it never ends.
+  const master = name === MASTER_NAME;
+  if (!handle.live && !ended && !master) {
     body = Buffer.concat([body, Buffer.from('#EXT-X-ENDLIST\n')]);
     ended = true;
     variant = '-e';
   }
   const sent = sendBuffer(req, res, body, fileEtag(cached.identity, variant), {
     'content-type': 'application/vnd.apple.mpegurl',
-    // A live playlist changes with every segment; a finished one never does.
-    'cache-control': ended ? 'public, max-age=3600' : 'no-cache',
+    // A live playlist changes with every segment; a finished one (and the master, written once) never does.
+    'cache-control': ended || master ? 'public, max-age=3600' : 'no-cache',
   });
   deps.onServed?.('playlist', sent);
 }
@@ -217,11 +244,14 @@ async function serveSegment(
   deps: HlsDeps,
   pool: ChunkPool,
 ): Promise<void> {
-  const init = name === INIT_NAME;
-  const index = segmentIndex(name);
+  const initOf = parseInitName(name);
+  const init = initOf !== undefined;
+  const segment = parseSegmentName(name);
+  const index = segment?.index ?? null;
   const fmp4 = init || name.endsWith('.m4s');
   const wrongContainer = handle.container !== null && (handle.container === 'fmp4') !== fmp4;
-  if ((index === null && !init) || wrongContainer) {
+  const variant = init ? initOf : (segment?.variant ?? null);
+  if ((index === null && !init) || wrongContainer || noSuchVariant(handle, variant)) {
     sendError(res, 404, 'SEGMENT_NOT_FOUND', 'no such file in this stream');
     return;
   }
@@ -288,10 +318,9 @@ export function createHlsHandler(deps: HlsDeps): (req: IncomingMessage, res: Ser
       return true;
     }
     followStream(handle, deps.cache);
-    const served =
-      name === PLAYLIST_NAME
-        ? servePlaylist(req, res, handle, deps)
-        : serveSegment(req, res, handle, name, deps, pool);
+    const served = isPlaylist(name)
+      ? servePlaylist(req, res, handle, name, deps)
+      : serveSegment(req, res, handle, name, deps, pool);
     served.catch(() => {
       if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'could not serve the stream');
       else res.destroy();

@@ -228,8 +228,13 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
 
   app.post('/jobs', { onRequest: requireBearer }, async (request, reply) => {
     const job = await deps.jobs.submit(parseJobRequest(request.body));
-    const { id, status, playlistUrl, encoder } = job;
-    return reply.code(202).send({ id, status, playlistUrl, encoder });
+    const { id, status, playlistUrl, encoder, output } = job;
+    // An ABR job says at once which variants it makes and which the source does not allow.
+    const ladder =
+      output?.variants === undefined
+        ? {}
+        : { variants: output.variants, droppedVariants: output.droppedVariants ?? [] };
+    return reply.code(202).send({ id, status, playlistUrl, encoder, ...ladder });
   });
 
   // The list needs the bearer: job ids are stream capabilities. One job's view needs its id, like its stream.

@@ -4,7 +4,19 @@ import type { EncoderCheck } from '../hardware/types.js';
 import type { EncoderChoice } from './plan.js';
 
 export type { OutputCodec } from '../media/video-mode.js';
-import type { OutputCodec } from '../media/video-mode.js';
+import { transcodeCodec, type OutputCodec } from '../media/video-mode.js';
+import type { JobRequest } from './job-request.js';
+
+/** The encoder a job uses for each codec it makes. */
+export type EncoderSet = ReadonlyMap<OutputCodec, EncoderChoice>;
+
+/** Codecs a request may transcode to, before the source is known: its variants' (not copy), or its one codec. */
+export function wishedCodecs(request: JobRequest): OutputCodec[] {
+  const fallback = transcodeCodec(request.video);
+  if (request.variants !== undefined)
+    return [...new Set(request.variants.flatMap((v) => (v.codec === 'copy' ? [] : [v.codec ?? fallback])))];
+  return request.video.codec === 'copy' ? [] : [fallback];
+}
 
 /** Stream copy: no encoder at all. */
 export const COPY_CHOICE: EncoderChoice = { name: 'copy', accelerator: null, device: null };

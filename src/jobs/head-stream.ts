@@ -4,6 +4,7 @@
 // first, so no two heads ever write one file. Heads stop when they reach made segments or nobody watches near them,
 // and pause (SIGSTOP) when they run too far ahead of their viewers.
 import { linkSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import {
   buildHlsArgs,
@@ -12,9 +13,12 @@ import {
   headInitName,
   headSegment,
   headSegmentPattern,
-  INIT_NAME,
+  initName,
+  MASTER_NAME,
+  mediaPlaylistName,
   segmentName,
   type Container,
+  type VariantId,
 } from '../ffmpeg/hls-args.js';
 import { startFfmpeg, type FfmpegExit, type FfmpegRun } from '../ffmpeg/process.js';
 import { StreamPlaylistFile } from '../hls/stream-playlist-file.js';
@@ -28,7 +32,9 @@ import {
 } from '../hls/stream-playlist.js';
 import type { SourceInfo } from '../media/source-info.js';
 import { copyDurations } from '../media/keyframe-index.js';
-import type { VideoMode } from '../media/video-mode.js';
+import type { OutputCodec, VideoMode } from '../media/video-mode.js';
+import { audioCodecString, codecFromAnnexB, codecFromInit } from '../media/codec-string.js';
+import { composeMaster } from '../hls/master-playlist.js';
 import { softwareEncoder } from './encoder-choice.js';
 import { endedEarlyReason, exitReason, fullDisk } from './job-failure.js';
 import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
@@ -44,12 +50,19 @@ import {
   type HeadState,
 } from './heads.js';
 import { containerOf, mediaDuration, planJob, streamSegments, type EncoderChoice } from './plan.js';
+import { variantBandwidth, type VariantLayout } from './variant-plan.js';
+import type { JobOutput, VariantView } from './job.js';
 
 interface Head extends HeadState {
   next: number;
   throttled: boolean;
   readonly run: FfmpegRun;
+  /** The encoder shown for it (an ABR head's first encode's). */
   readonly encoder: EncoderChoice;
+  /** Hardware encoders it runs: if it fails, the job goes on in software. */
+  readonly hardware: readonly string[];
+  /** Encodes it runs (an ABR head: one per transcoded variant; a copy counts as one): what it costs the machine. */
+  readonly cost: number;
   /** Set when the worker stops it on purpose (reached made segments, idle, replaced, job ended). */
   stopping: string | null;
   /** Furthest segment a viewer fetched within this head's range (for throttling). */
@@ -69,7 +82,15 @@ export interface HeadView {
   readonly throttled: boolean;
   readonly encoder: string;
   readonly pid: number;
+  readonly cost: number;
 }
+
+/** What the master lists when a variant's SPS cannot be read: the profile and level our encoders default to. */
+const FALLBACK_CODECS: Readonly<Record<OutputCodec, string>> = {
+  h264: 'avc1.640028',
+  hevc: 'hvc1.1.6.L120.90',
+  av1: 'av01.0.08M.08',
+};
 
 export type StreamEnd =
   | { readonly status: 'completed' }
@@ -92,14 +113,23 @@ export class HeadStream {
   #vodList: readonly number[] | null;
   readonly #keyframes: Promise<readonly number[] | null> | null;
   readonly #video: VideoMode;
+  readonly #layout: VariantLayout | null;
+  /** The variants each segment index has a file of: one (null) in a one-quality job. */
+  readonly #renditions: readonly VariantId[];
+  /** How many variants' files of each segment index are published; the index is made once all are. */
+  readonly #published = new Map<number, number>();
+  readonly #inits = new Set<VariantId>();
+  /** Each variant's video codec string, read from its first segment (or init): the master waits for all. */
+  readonly #codecs = new Map<VariantId, string>();
+  #softwareOnly = false;
   readonly #container: Container;
   /** Whether a far request starts a head there (VOD in MPEG-TS). */
   readonly #seeks: boolean;
-  #initPublished = false;
   readonly #made = new Map<number, MadeSegment>();
   readonly #heads = new Map<number, Head>();
   #nextHeadId = 0;
-  readonly #playlist: StreamPlaylistFile;
+  readonly #playlists: ReadonlyMap<VariantId, StreamPlaylistFile>;
+  readonly #master: StreamPlaylistFile;
   #ended = false;
   #completed = false;
   #resolveEnd: (end: StreamEnd) => void = () => undefined;
@@ -112,11 +142,17 @@ export class HeadStream {
     source: SourceInfo,
     video: VideoMode,
     deps: JobRunnerDeps,
+    /** An ABR job's ladder; null for one quality. */
+    layout: VariantLayout | null,
     /** A copy's keyframe index, being read: its VOD playlist is written from it. */
     keyframes?: Promise<readonly number[] | null>,
   ) {
     this.#entry = entry;
     this.#video = video;
+    this.#layout = layout;
+    this.#renditions = layout === null ? [null] : layout.variants.map((v) => v.index);
+    // A copy (alone or in a ladder) is cut at the source's keyframes.
+    const copyCuts = video.copy || layout?.copyCuts === true;
     this.#inputPath = inputPath;
     this.#source = source;
     this.#deps = deps;
@@ -126,19 +162,21 @@ export class HeadStream {
     this.#duration = mediaDuration(source);
     // A copy is cut at the source's own keyframes: its VOD playlist waits for the keyframe index (without one it is
     // listed as made).
-    this.#keyframes = video.copy ? (keyframes ?? null) : null;
-    if (video.copy) this.#count = null;
-    this.#vod =
-      request.playlist !== 'event' && (video.copy ? this.#keyframes !== null : this.#count !== null);
+    this.#keyframes = copyCuts ? (keyframes ?? null) : null;
+    if (copyCuts) this.#count = null;
+    this.#vod = request.playlist !== 'event' && (copyCuts ? this.#keyframes !== null : this.#count !== null);
     this.#vodList =
       this.#vod && this.#count !== null
         ? vodDurations(this.#duration, this.#segmentSeconds, this.#count)
         : null;
-    this.#container = containerOf(request, video.codec);
+    this.#container = containerOf(
+      request,
+      layout === null ? video.codec : layout.variants.map((v) => v.codec),
+    );
     // FFmpeg 5.1's fMP4 fragments restart their decode times at 0 in every run (-output_ts_offset only goes into an
     // edit list, which hls.js ignores): a seek head's segments would not line up, so fMP4 streams have one head.
     // A copy's cuts depend on where its run starts: one head only.
-    this.#seeks = this.#vod && this.#container === 'ts' && !video.copy;
+    this.#seeks = this.#vod && this.#container === 'ts' && !copyCuts;
     const prepare = request.prepare === true;
     const { seek, throttle } = deps.config;
     this.#policy = {
@@ -149,7 +187,13 @@ export class HeadStream {
       throttleAheadSeconds: prepare || !deps.canPause || !this.#seeks ? 0 : throttle.aheadSeconds,
       segmentSeconds: this.#segmentSeconds,
     };
-    this.#playlist = new StreamPlaylistFile(entry.dir, () => this.#composePlaylist());
+    this.#playlists = new Map(
+      this.#renditions.map((variant) => [
+        variant,
+        new StreamPlaylistFile(entry.dir, () => this.#composePlaylist(variant), mediaPlaylistName(variant)),
+      ]),
+    );
+    this.#master = new StreamPlaylistFile(entry.dir, () => this.#composeMaster(), MASTER_NAME);
     this.ended = new Promise((resolve) => {
       this.#resolveEnd = resolve;
     });
@@ -171,7 +215,7 @@ export class HeadStream {
     // The head first: a request that comes in while the playlist is written must find it (not start a second one).
     this.#startHead(0, this.#entry.encoder);
     if (this.#keyframes !== null) void this.#keyframes.then((k) => this.#indexed(k));
-    else if (this.#vod) await this.#playlist.update();
+    else if (this.#vod) await this.#updatePlaylists();
     if (this.#policy.idleMs > 0) {
       this.#timer = setInterval(() => {
         this.#stopIdle();
@@ -187,6 +231,7 @@ export class HeadStream {
       throttled: h.throttled,
       encoder: h.encoder.name,
       pid: h.run.pid,
+      cost: h.cost,
     }));
   }
 
@@ -231,14 +276,18 @@ export class HeadStream {
       if (this.#entry.output !== null)
         this.#entry.output = { ...this.#entry.output, segmentCount: this.#count };
     }
-    await this.#playlist.update();
+    await this.#updatePlaylists();
   }
 
-  #composePlaylist(): string | null {
+  #updatePlaylists(): Promise<void> {
+    return Promise.all([...this.#playlists.values()].map((p) => p.update())).then(() => undefined);
+  }
+
+  #composePlaylist(variant: VariantId): string | null {
     if (this.#vod)
       return this.#vodList === null
         ? null
-        : composeVodPlaylist(this.#vodList, this.#segmentSeconds, this.#container);
+        : composeVodPlaylist(this.#vodList, this.#segmentSeconds, this.#container, variant);
     const contiguous: MadeSegment[] = [];
     for (let i = 0; ; i++) {
       const s = this.#made.get(i);
@@ -249,7 +298,107 @@ export class HeadStream {
       segmentSeconds: this.#segmentSeconds,
       ended: this.#completed,
       container: this.#container,
+      variant,
     });
+  }
+
+  /** The variants as the master lists them: an ABR job's ladder, or the one quality of any other job. */
+  #variantViews(output: JobOutput): readonly VariantView[] {
+    if (output.variants !== undefined) return output.variants;
+    const source = this.#source.video;
+    const variant = {
+      index: 0,
+      copy: this.#video.copy,
+      codec: output.codec,
+      height: output.height ?? 0,
+      width: output.width,
+      bitrateKbps: this.#video.copy ? Math.round((source?.bitRate ?? 0) / 1000) : output.bitrateKbps,
+    };
+    const audio = output.audioTrack;
+    const audioPlan =
+      audio === null ? null : { streamIndex: 0, copy: audio.copied, bitrateKbps: 128, channels: 2 };
+    return [
+      {
+        index: 0,
+        playlist: mediaPlaylistName(null),
+        codec: output.codec,
+        encoder: output.encoder,
+        copied: this.#video.copy,
+        width: output.width,
+        height: variant.height,
+        bitrateKbps: variant.bitrateKbps,
+        frameRate: Math.round((source?.fps ?? 0) * 1000) / 1000,
+        ...variantBandwidth(variant, audioPlan, this.#container, this.#segmentSeconds),
+        codecs: null,
+      },
+    ];
+  }
+
+  /** master.m3u8, once every variant's codecs were read from what it encoded. */
+  #composeMaster(): string | null {
+    const output = this.#entry.output;
+    if (output === null || this.#codecs.size < this.#renditions.length) return null;
+    const audio = output.audioTrack;
+    const track = audio === null ? undefined : this.#source.audioTracks[audio.index];
+    const audioCodec = audio === null ? null : audioCodecString(audio.codec, track?.profile ?? '');
+    const views = this.#variantViews(output);
+    return composeMaster(
+      views.map((v, i) => ({
+        uri: v.playlist,
+        bandwidth: v.bandwidth,
+        averageBandwidth: v.averageBandwidth,
+        width: v.width,
+        height: v.height,
+        codecs: [this.#codecs.get(this.#renditions[i] ?? null), audioCodec]
+          .filter((c): c is string => c !== undefined && c !== null)
+          .join(','),
+        frameRate: v.frameRate,
+      })),
+      [],
+      this.#container,
+    );
+  }
+
+  /** Reads a variant's codec string from the first file it published (a TS segment, or the fMP4 init). */
+  async #learnCodec(variant: VariantId, name: string): Promise<void> {
+    if (this.#codecs.has(variant)) return;
+    const bytes = Buffer.alloc(256 * 1024);
+    let read = 0;
+    try {
+      const handle = await open(path.join(this.#entry.dir, name), 'r');
+      try {
+        ({ bytesRead: read } = await handle.read(bytes, 0, bytes.length, 0));
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      // Removed under us (job ended): the master is not needed any more.
+      return;
+    }
+    const data = bytes.subarray(0, read);
+    const found = this.#container === 'fmp4' ? codecFromInit(data) : codecFromAnnexB(data);
+    this.#codecs.set(variant, found ?? FALLBACK_CODECS[this.#codecOf(variant)]);
+    if (found === null)
+      this.#deps.log.warn(
+        { jobId: this.#entry.id, variant, file: name },
+        'no SPS found: master lists a default',
+      );
+    this.#entry.output = this.#withCodecs(this.#entry.output);
+    await this.#master.update();
+  }
+
+  #codecOf(variant: VariantId): OutputCodec {
+    const v = variant === null ? undefined : this.#layout?.variants[variant];
+    return v?.codec ?? this.#video.codec;
+  }
+
+  /** The job view's variants with the codec strings read so far. */
+  #withCodecs(output: JobOutput | null): JobOutput | null {
+    if (output?.variants === undefined) return output;
+    return {
+      ...output,
+      variants: output.variants.map((v) => ({ ...v, codecs: this.#codecs.get(v.index) ?? v.codecs })),
+    };
   }
 
   #complete(): boolean {
@@ -280,8 +429,15 @@ export class HeadStream {
     }
   }
 
+  /** The encoder of a codec in this job: the one chosen at submission, software after a hardware failure. */
+  #encoderFor(codec: OutputCodec): EncoderChoice {
+    if (this.#softwareOnly) return softwareEncoder(codec);
+    return this.#entry.encoders.get(codec) ?? softwareEncoder(codec);
+  }
+
   #startHead(at: number, encoder: EncoderChoice): Head {
     const id = this.#nextHeadId++;
+    const layout = this.#layout;
     const { plan, output } = planJob(this.#entry.request, this.#source, {
       inputPath: this.#inputPath,
       outputDir: this.#entry.dir,
@@ -291,8 +447,15 @@ export class HeadStream {
       head: id,
       startSegment: at,
       video: this.#video,
+      ...(layout === null ? {} : { ladder: { layout, encoderFor: (c: OutputCodec) => this.#encoderFor(c) } }),
     });
-    this.#entry.output = output;
+    this.#entry.output = this.#withCodecs(output);
+    const encodes = (plan.variants ?? [{ copy: this.#video.copy, settings: plan.video }]).filter(
+      (v) => !v.copy,
+    );
+    const hardware = [
+      ...new Set(encodes.filter((v) => v.settings.accelerator !== null).map((v) => v.settings.encoder)),
+    ];
     const run = startFfmpeg({
       launcher: this.#deps.launcher,
       ffmpegPath: this.#deps.config.ffmpeg.path,
@@ -310,7 +473,9 @@ export class HeadStream {
       throttled: false,
       startedAt: Date.now(),
       run,
-      encoder,
+      encoder: plan.variants === undefined ? encoder : this.#encoderFor(plan.video.codec),
+      hardware,
+      cost: Math.max(1, encodes.length),
       stopping: null,
       furthest: null,
       lastNear: Date.now(),
@@ -349,14 +514,16 @@ export class HeadStream {
   #onArrival(name: string): void {
     const seg = headSegment(name);
     if (seg !== null) {
-      this.#segmentDone(seg.head, seg.index, name);
+      this.#segmentDone(seg.head, seg.variant, seg.index, name);
       return;
     }
+    // Every variant is cut at the same points: the first one's playlist has the durations.
     const playlistOf = headPlaylistId(name);
-    if (playlistOf !== null) this.#readDurations(playlistOf);
+    if (playlistOf !== null && playlistOf.variant === (this.#renditions[0] ?? null))
+      this.#readDurations(playlistOf.head);
   }
 
-  #segmentDone(headId: number, index: number, name: string): void {
+  #segmentDone(headId: number, variant: VariantId, index: number, name: string): void {
     const file = path.join(this.#entry.dir, name);
     const head = this.#heads.get(headId);
     // A head being stopped may flush a cut-short segment: never publish it.
@@ -364,16 +531,11 @@ export class HeadStream {
       rmSync(file, { force: true });
       return;
     }
-    if (this.#container === 'fmp4') this.#publishInit(head.id);
-    const target = path.join(this.#entry.dir, segmentName(index, this.#container));
+    if (this.#container === 'fmp4') this.#publishInit(head.id, variant);
+    const publicName = segmentName(index, this.#container, variant);
     try {
       // link fails with EEXIST when another head made this segment first: no file is ever written twice.
-      linkSync(file, target);
-      this.#made.set(index, {
-        index,
-        duration: this.#vodList?.[index] ?? 0,
-        encoder: head.encoder.name,
-      });
+      linkSync(file, path.join(this.#entry.dir, publicName));
     } catch (err) {
       // ENOENT: the event of our own unlink, or a repeat event.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
@@ -383,7 +545,13 @@ export class HeadStream {
       return;
     }
     rmSync(file, { force: true });
-    this.#entry.arrivals.notify(segmentName(index, this.#container));
+    this.#entry.arrivals.notify(publicName);
+    if (this.#container === 'ts') void this.#learnCodec(variant, publicName);
+    // The index is made once every variant has its file (one FFmpeg writes them all at about the same time).
+    const published = (this.#published.get(index) ?? 0) + 1;
+    this.#published.set(index, published);
+    if (published < this.#renditions.length) return;
+    this.#made.set(index, { index, duration: this.#vodList?.[index] ?? 0, encoder: head.encoder.name });
     this.#release(head);
     head.next = Math.max(head.next, index + 1);
     this.#entry.segmentsReady = this.#made.size;
@@ -397,28 +565,32 @@ export class HeadStream {
       return;
     }
     this.#throttle(head);
-    if (!this.#vod) void this.#playlist.update();
+    if (!this.#vod) void this.#updatePlaylists();
   }
 
   /**
    * The fMP4 init segment, published with the first media segment: FFmpeg has written it completely by then (it
    * writes it in place, without a temporary name). Every head's is the same codec set-up; the first one stays.
    */
-  #publishInit(headId: number): void {
-    if (this.#initPublished) return;
+  #publishInit(headId: number, variant: VariantId): void {
+    if (this.#inits.has(variant)) return;
+    const name = initName(variant);
     try {
-      linkSync(path.join(this.#entry.dir, headInitName(headId)), path.join(this.#entry.dir, INIT_NAME));
+      linkSync(path.join(this.#entry.dir, headInitName(headId, variant)), path.join(this.#entry.dir, name));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return;
     }
-    this.#initPublished = true;
-    this.#entry.arrivals.notify(INIT_NAME);
+    this.#inits.add(variant);
+    this.#entry.arrivals.notify(name);
+    void this.#learnCodec(variant, name);
   }
 
   /** What a head's own playlist lists so far; null while it has none. */
-  #headListing(headId: number): ListedSegment[] | null {
+  #headListing(headId: number, variant = this.#renditions[0] ?? null): ListedSegment[] | null {
     try {
-      return parseHeadPlaylist(readFileSync(path.join(this.#entry.dir, headPlaylistName(headId)), 'utf8'));
+      return parseHeadPlaylist(
+        readFileSync(path.join(this.#entry.dir, headPlaylistName(headId, variant)), 'utf8'),
+      );
     } catch {
       return null;
     }
@@ -432,7 +604,7 @@ export class HeadStream {
       if (made !== undefined && made.duration === 0)
         this.#made.set(listed.index, { ...made, duration: listed.duration });
     }
-    if (!this.#vod) void this.#playlist.update();
+    if (!this.#vod) void this.#updatePlaylists();
   }
 
   #throttle(head: Head): void {
@@ -484,11 +656,15 @@ export class HeadStream {
 
   /** Publishes finished files of a head whose events may still be queued. */
   #sweepFinished(head: Head): void {
-    const listing = this.#headListing(head.id);
-    if (listing === null) return;
-    const pattern = headSegmentPattern(head.id, this.#container);
-    for (const s of listing) this.#segmentDone(head.id, s.index, pattern.replace('%d', String(s.index)));
-    this.#readDurations(head.id, listing);
+    const pattern = headSegmentPattern(head.id, this.#container, this.#layout !== null);
+    for (const variant of this.#renditions) {
+      const listing = this.#headListing(head.id, variant);
+      if (listing === null) continue;
+      const named = pattern.replace('%v', String(variant));
+      for (const s of listing)
+        this.#segmentDone(head.id, variant, s.index, named.replace('%d', String(s.index)));
+    }
+    this.#readDurations(head.id);
   }
 
   async #headReachedEnd(head: Head): Promise<void> {
@@ -530,24 +706,29 @@ export class HeadStream {
   async #headFailed(head: Head, exit: FfmpegExit): Promise<void> {
     const full = await fullDisk(this.#deps.readDisk);
     const reason = { text: full ?? exitReason(exit) };
-    if (head.encoder.accelerator === null || full !== null) {
+    if (head.hardware.length === 0 || full !== null) {
       this.#end({ status: 'failed', reason: reason.text });
       return;
     }
     // The hardware encoder failed: keep its whole segments and go on in software from the next one.
     const at = this.#dropCutShort(head);
-    this.#deps.markUnusable(head.encoder.name, reason.text);
-    this.#entry.fallback = { from: head.encoder.name, reason: reason.text, atSegment: at };
+    for (const name of head.hardware) this.#deps.markUnusable(name, reason.text);
+    const from = head.hardware.join(', ');
+    this.#entry.fallback = { from, reason: reason.text, atSegment: at };
     this.#deps.log.warn(
-      { jobId: this.#entry.id, encoder: head.encoder.name, reason: reason.text, atSegment: at },
+      { jobId: this.#entry.id, encoder: from, reason: reason.text, atSegment: at },
       'hardware encoder failed: continuing in software',
     );
+    this.#softwareOnly = true;
     this.#entry.encoder = softwareEncoder(this.#video.codec);
     if (!this.#ended) this.#startHead(at, this.#entry.encoder);
   }
 
   /** The failed head's last segment, if cut short, is unpublished; returns where the next head starts. */
   #dropCutShort(head: Head): number {
+    // Variants of the segment after its last whole one that it published before failing: never a whole index.
+    const partial = head.next;
+    if ((this.#published.get(partial) ?? 0) > 0 && !this.#made.has(partial)) this.#unpublish(partial);
     const last = head.next - 1;
     const made = this.#made.get(last);
     if (last < head.start || made === undefined) return head.next;
@@ -556,16 +737,24 @@ export class HeadStream {
     const isLast = this.#count !== null && last === this.#count - 1;
     if (isLast || isWholeSegment(listed, this.#segmentSeconds, this.#source.video?.fps ?? 0))
       return head.next;
-    const file = path.join(this.#entry.dir, segmentName(last, this.#container));
-    try {
-      unlinkSync(file);
-    } catch {
-      // Already gone.
-    }
-    this.#deps.forgetFile(file);
-    this.#made.delete(last);
-    this.#entry.segmentsReady = this.#made.size;
+    this.#unpublish(last);
     return last;
+  }
+
+  /** Removes every variant's file of a segment index: it will be made again. */
+  #unpublish(index: number): void {
+    for (const variant of this.#renditions) {
+      const file = path.join(this.#entry.dir, segmentName(index, this.#container, variant));
+      try {
+        unlinkSync(file);
+      } catch {
+        // Already gone.
+      }
+      this.#deps.forgetFile(file);
+    }
+    this.#published.delete(index);
+    this.#made.delete(index);
+    this.#entry.segmentsReady = this.#made.size;
   }
 
   /** A stopped head's unpublished files: the segment it was writing (.tmp) or flushed cut short. */
@@ -586,7 +775,7 @@ export class HeadStream {
     this.#ended = true;
     this.#completed = end.status === 'completed';
     if (this.#timer !== null) clearInterval(this.#timer);
-    void this.#playlist.update().then(() => {
+    void this.#updatePlaylists().then(() => {
       this.#resolveEnd(end);
     });
   }

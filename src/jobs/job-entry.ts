@@ -3,8 +3,16 @@
 import type { LostJob, RecordedJob } from '../ffmpeg/pid-records.js';
 import { FileArrivals } from '../hls/file-arrivals.js';
 import type { HeadStream } from './head-stream.js';
-import { canTransition, type JobFallback, type JobOutput, type JobStatus, type JobView } from './job.js';
+import {
+  canTransition,
+  isLive,
+  type JobFallback,
+  type JobOutput,
+  type JobStatus,
+  type JobView,
+} from './job.js';
 import type { JobRequest } from './job-request.js';
+import type { EncoderSet } from './encoder-choice.js';
 import type { EncoderChoice } from './plan.js';
 
 export interface JobEntry {
@@ -24,12 +32,17 @@ export interface JobEntry {
   speed: number | null;
   /** The encoder of the current (or last) run. */
   encoder: EncoderChoice;
+  /** The encoder of each codec an ABR ladder makes (empty: the job's one codec uses `encoder`). */
+  encoders: EncoderSet;
   fallback: JobFallback | null;
   output: JobOutput | null;
   segmentsReady: number;
   /** The encoder heads, once the source was probed. */
   stream: HeadStream | null;
   task: Promise<void>;
+  /** Settles once the source is probed and the output planned (or the job ended before). */
+  readonly planned: Promise<void>;
+  readonly markPlanned: () => void;
   /** Last stream request or keepalive (ms since epoch); acceptance counts as the first. */
   lastActivity: number;
   /** Last stream request or keepalive (ms since epoch); null until the first. */
@@ -75,6 +88,10 @@ export function newEntry(
   encoder: EncoderChoice,
   createdAt = new Date(),
 ): JobEntry {
+  let markPlanned = (): void => undefined;
+  const planned = new Promise<void>((resolve) => {
+    markPlanned = resolve;
+  });
   return {
     id,
     request,
@@ -91,11 +108,14 @@ export function newEntry(
     durationSeconds: null,
     speed: null,
     encoder,
+    encoders: new Map(),
     fallback: null,
     output: null,
     segmentsReady: 0,
     stream: null,
     task: Promise.resolve(),
+    planned,
+    markPlanned,
     lastActivity: createdAt.getTime(),
     lastRequest: null,
     streamRemoved: false,
@@ -117,7 +137,8 @@ export function lostEntry(job: LostJob, dir: string, at: Date): JobEntry {
 }
 
 /** What GET /jobs/{id} answers for an entry. */
-export function viewOf(e: JobEntry, playlistUrl: string): JobView {
+export function viewOf(e: JobEntry, playlistUrl: string, masterUrl: string): JobView {
+  const runningCost = (e.stream?.heads() ?? []).reduce((sum, h) => sum + (h.throttled ? 0 : h.cost), 0);
   const heads =
     e.stream?.heads().map(({ start, next, throttled, encoder }) => ({ start, next, throttled, encoder })) ??
     [];
@@ -128,6 +149,7 @@ export function viewOf(e: JobEntry, playlistUrl: string): JobView {
     ...(e.error === undefined ? {} : { error: e.error }),
     ...(e.status === 'cancelled' && e.cancelReason !== undefined ? { cancelReason: e.cancelReason } : {}),
     playlistUrl,
+    masterUrl,
     input: e.request.input,
     createdAt: e.createdAt.toISOString(),
     startedAt: e.startedAt?.toISOString() ?? null,
@@ -142,6 +164,7 @@ export function viewOf(e: JobEntry, playlistUrl: string): JobView {
     // Throttled: a head is paused (SIGSTOP), far ahead of its viewers.
     throttled: heads.some((h) => h.throttled),
     heads,
+    cost: isLive(e.status) ? Math.max(1, runningCost) : 0,
     request: e.request,
   };
 }

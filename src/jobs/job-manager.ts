@@ -7,14 +7,20 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { WorkerError } from '../errors.js';
-import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import { MASTER_NAME, PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
 import type { LostJob } from '../ffmpeg/pid-records.js';
 import type { EncoderCheck, VideoCodec } from '../hardware/types.js';
 import type { FileArrivals } from '../hls/file-arrivals.js';
-import { transcodeCodec } from '../media/video-mode.js';
 import { resolveInputPath } from '../media/input-path.js';
 import { admissionError, capacityState, type CapacityState } from './capacity.js';
-import { chooseEncoder, COPY_CHOICE } from './encoder-choice.js';
+import {
+  chooseEncoder,
+  COPY_CHOICE,
+  softwareEncoder,
+  wishedCodecs,
+  type EncoderSet,
+} from './encoder-choice.js';
+import type { EncoderChoice } from './plan.js';
 import { finish, lostEntry, newEntry, viewOf, type JobEntry } from './job-entry.js';
 import { isLive, type JobView } from './job.js';
 import type { JobRequest } from './job-request.js';
@@ -67,6 +73,9 @@ const ENCODER_TEST_WAIT_MS = 10_000;
 
 const RETRY_AFTER_SECONDS = 10;
 
+/** How long POST /jobs of an ABR job waits for the probe, to answer with its variants (a slow NAS: no answer). */
+const PLAN_WAIT_MS = 5_000;
+
 /** What the HLS layer needs to know about a stream. */
 export interface StreamHandle {
   readonly dir: string;
@@ -78,6 +87,18 @@ export interface StreamHandle {
   readonly request: (k: number) => void;
   /** The segment container once the source was probed (names ending .ts or .m4s), else null. */
   readonly container: 'ts' | 'fmp4' | null;
+  /** An ABR job's variant count once probed (0: one quality, no v{i} files); null before. */
+  readonly variants: number | null;
+}
+
+/** Waits for a promise at most `ms`; the timer does not outlive the wait. */
+async function settledWithin(p: Promise<void>, ms: number): Promise<void> {
+  const timer = new AbortController();
+  try {
+    await Promise.race([p, delay(ms, undefined, { signal: timer.signal })]);
+  } finally {
+    timer.abort();
+  }
 }
 
 export class JobManager {
@@ -97,7 +118,8 @@ export class JobManager {
   }
 
   /**
-   * What counts against max_jobs: each running FFmpeg head, and one for a live job without one (probing, or waiting
+   * What counts against max_jobs: each running FFmpeg head (an ABR head once per encoded variant), and one for a
+   * live job without one (probing, or waiting
    * for a viewer to seek). A paused head costs no CPU: a job whose heads are all paused counts nothing.
    */
   load(): number {
@@ -105,7 +127,8 @@ export class JobManager {
     for (const e of this.#jobs.values()) {
       if (!isLive(e.status)) continue;
       const heads = e.stream?.heads() ?? [];
-      const active = heads.filter((h) => !h.throttled).length;
+      // An ABR head encodes each variant: it weighs as many encodes.
+      const active = heads.filter((h) => !h.throttled).reduce((sum, h) => sum + h.cost, 0);
       n += heads.length === 0 ? 1 : active;
     }
     return n;
@@ -165,7 +188,7 @@ export class JobManager {
     const id = request.id ?? randomBytes(16).toString('base64url');
     if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
     const inputPath = await resolveInputPath(this.#deps.config.nasMountPath, request.input);
-    const encoder = await this.#chooseEncoder(request);
+    const { primary: encoder, byCodec } = await this.#chooseEncoders(request);
     this.#disk = await this.#deps.readDisk();
     // Checked after the await and immediately before insertion, so concurrent POSTs cannot both take the last slot.
     if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
@@ -175,26 +198,42 @@ export class JobManager {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const entry = newEntry(id, request, dir, encoder);
+    entry.encoders = byCodec;
     entry.arrivals.start();
     this.#jobs.set(id, entry);
     this.#accepted++;
     entry.task = this.#run(entry, inputPath);
     this.#deps.log.info({ jobId: id, input: request.input, encoder: encoder.name }, 'job accepted');
     this.#deps.onChange();
+    // An ABR job answers with the variants it makes and those the source does not allow: the probe takes ~0.1 s.
+    if (request.variants !== undefined) await settledWithin(entry.planned, PLAN_WAIT_MS);
     return this.#view(entry);
   }
 
-  /** The encoder for a request; a named one that is still being tested is waited for (bounded). */
-  async #chooseEncoder(request: JobRequest) {
+  /**
+   * The encoder of each codec the job may make (an ABR ladder may mix codecs); a named one that is still being tested
+   * is waited for (bounded). The first codec's encoder is the job's own (`encoder` in its view).
+   */
+  async #chooseEncoders(request: JobRequest): Promise<{ primary: EncoderChoice; byCodec: EncoderSet }> {
     const { hardware = 'auto' } = request.video;
+    const codecs = wishedCodecs(request);
+    const first = codecs[0];
     // A copy needs no encoder; auto may still become a copy once the source is probed.
-    if (request.video.codec === 'copy') return COPY_CHOICE;
-    const codec = transcodeCodec(request.video);
+    if (first === undefined) return { primary: COPY_CHOICE, byCodec: new Map() };
     const catalog = this.#deps.encoders;
     if (hardware !== 'auto' && hardware !== 'none' && !catalog.known().some((c) => c.name === hardware)) {
       await Promise.race([catalog.tested, delay(ENCODER_TEST_WAIT_MS)]);
     }
-    return chooseEncoder(codec, hardware, catalog.usable(codec), catalog.known());
+    // A named encoder serves its own codec; the ladder's other codecs take the fastest usable one.
+    const named = catalog.known().find((c) => c.name === hardware);
+    const byCodec: EncoderSet = new Map(
+      codecs.map((codec) => {
+        const preference =
+          codecs.length > 1 && named !== undefined && named.codec !== codec ? 'auto' : hardware;
+        return [codec, chooseEncoder(codec, preference, catalog.usable(codec), catalog.known())];
+      }),
+    );
+    return { primary: byCodec.get(first) ?? softwareEncoder(first), byCodec };
   }
 
   async #run(entry: JobEntry, inputPath: string): Promise<void> {
@@ -274,6 +313,7 @@ export class JobManager {
         if (isLive(entry.status)) entry.stream?.request(k);
       },
       container: entry.output?.container ?? null,
+      variants: entry.output === null ? null : (entry.output.variants?.length ?? 0),
     };
   }
 
@@ -329,11 +369,16 @@ export class JobManager {
     return out;
   }
 
-  playlistUrl(id: string): string {
-    return `${this.#deps.advertiseUrl()}/streams/${id}/${PLAYLIST_NAME}`;
+  /** An ABR job's master playlist, any other job's media playlist. */
+  playlistUrl(id: string, request?: JobRequest): string {
+    return this.#streamUrl(id, request?.variants === undefined ? PLAYLIST_NAME : MASTER_NAME);
+  }
+
+  #streamUrl(id: string, name: string): string {
+    return `${this.#deps.advertiseUrl()}/streams/${id}/${name}`;
   }
 
   #view(e: JobEntry): JobView {
-    return viewOf(e, this.playlistUrl(e.id));
+    return viewOf(e, this.playlistUrl(e.id, e.request), this.#streamUrl(e.id, MASTER_NAME));
   }
 }

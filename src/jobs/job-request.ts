@@ -6,6 +6,8 @@ import { describeSchemaErrors } from '../schema-errors.js';
 
 export const JOB_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 export const JOB_ID_RE = new RegExp(JOB_ID_PATTERN);
+/** Variants one job may ask for: each is an encode on the same machine. */
+export const MAX_VARIANTS = 6;
 /** "auto", "none" or an FFmpeg encoder name (h264_vaapi, libx264, ...). */
 export const HARDWARE_PATTERN = '^[a-z0-9_]{1,40}$';
 
@@ -58,6 +60,31 @@ export const JobRequestSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /**
+     * Several qualities from one decode (adaptive bitrate): each variant's height, bitrate and codec (default: what
+     * video.codec transcodes to; "copy": the source's own video, the "original" quality). playlistUrl is then the
+     * master playlist. video.height and video.bitrateKbps do not apply.
+     */
+    variants: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            height: Type.Optional(Type.Integer({ minimum: 144, maximum: 4320 })),
+            bitrateKbps: Type.Optional(Type.Integer({ minimum: 100, maximum: 100_000 })),
+            codec: Type.Optional(
+              Type.Union([
+                Type.Literal('h264'),
+                Type.Literal('hevc'),
+                Type.Literal('av1'),
+                Type.Literal('copy'),
+              ]),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        { minItems: 1, maxItems: MAX_VARIANTS },
+      ),
+    ),
     segmentSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 30 })),
     /** vod (default): the whole film's playlist at once, seekable anywhere; event: segments listed as made. */
     playlist: Type.Optional(Type.Union([Type.Literal('vod'), Type.Literal('event')])),
@@ -77,8 +104,11 @@ export type JobRequest = Static<typeof JobRequestSchema>;
  */
 export function parseJobRequest(body: unknown): JobRequest {
   if (Value.Check(JobRequestSchema, body)) {
-    if (body.video.codec === 'av1' && body.container === 'ts')
+    const av1 = body.video.codec === 'av1' || (body.variants ?? []).some((v) => v.codec === 'av1');
+    if (av1 && body.container === 'ts')
       throw new WorkerError('INVALID_BODY', 'container: ts cannot carry AV1; AV1 streams are fmp4');
+    if ((body.variants ?? []).filter((v) => v.codec === 'copy').length > 1)
+      throw new WorkerError('INVALID_BODY', 'variants: at most one copy variant (the source is one quality)');
     return body;
   }
   const lines = describeSchemaErrors(Value.Errors(JobRequestSchema, body));

@@ -9,6 +9,7 @@ import { probeSource, type ProbeResult } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
 import { readKeyframes } from '../media/keyframe-index.js';
 import { chooseVideoMode } from '../media/video-mode.js';
+import { ladderMode, layoutOf } from './variant-plan.js';
 import { COPY_CHOICE } from './encoder-choice.js';
 import { applyEnd, HeadStream } from './head-stream.js';
 import { finish, type JobEntry } from './job-entry.js';
@@ -69,7 +70,13 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
     }
     entry.durationSeconds = probe.info.durationSeconds > 0 ? probe.info.durationSeconds : null;
     const video = probe.info.video;
-    const mode = video === null ? null : chooseVideoMode(entry.request.video, video);
+    const layout = video === null ? null : layoutOf(entry.request, video);
+    const mode =
+      video === null
+        ? null
+        : layout === null
+          ? chooseVideoMode(entry.request.video, video)
+          : ladderMode(layout);
     if (mode === null || 'error' in mode) {
       finish(entry, 'failed', mode?.error ?? 'source has no video stream');
       return;
@@ -77,10 +84,10 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
     if (mode.copy) entry.encoder = COPY_CHOICE;
     // A copy's VOD playlist comes from the source's keyframes, read while the copy already runs.
     const keyframes =
-      mode.copy && entry.request.playlist !== 'event'
+      (mode.copy || layout?.copyCuts === true) && entry.request.playlist !== 'event'
         ? readKeyframes(deps.config.ffmpeg.ffprobePath, inputPath, entry.abort.signal)
         : undefined;
-    const stream = new HeadStream(entry, inputPath, probe.info, mode, deps, keyframes);
+    const stream = new HeadStream(entry, inputPath, probe.info, mode, deps, layout, keyframes);
     entry.stream = stream;
     const onAbort = (): void => {
       stream.abort();
@@ -88,6 +95,7 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
     entry.abort.signal.addEventListener('abort', onAbort, { once: true });
     try {
       await stream.start();
+      entry.markPlanned();
       const end = await stream.ended;
       await stream.stopAll('the job ended');
       applyEnd(entry, end);
@@ -97,5 +105,7 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
   } catch (err) {
     deps.log.error({ jobId: entry.id, err }, 'job runner failed');
     finish(entry, 'failed', `internal error: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    entry.markPlanned();
   }
 }

@@ -1,6 +1,7 @@
 // A job's public state and the rules for moving between states (pure).
 import { assertNever } from '../errors.js';
 import type { JobRequest } from './job-request.js';
+import type { DroppedVariant } from '../media/variants.js';
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -20,17 +21,43 @@ export interface JobOutput {
   /** ts: MPEG-TS segments (seg-N.ts); fmp4: fragmented MP4 (init.mp4 + seg-N.m4s). */
   readonly container: 'ts' | 'fmp4';
   /** The audio track played and how (null without audio). */
-  readonly audioTrack: {
-    /** Position among the source's audio tracks (0 = first). */
-    readonly index: number;
-    readonly language: string | null;
-    /** Codec of the output: the source's when copied, else aac. */
-    readonly codec: string;
-    readonly channels: number;
-    readonly copied: boolean;
-    /** Why it was copied or encoded. */
-    readonly reason: string;
-  } | null;
+  readonly audioTrack: AudioView | null;
+  /** An ABR job's variants, in the master playlist's order. */
+  readonly variants?: readonly VariantView[];
+  /** Variants asked for that the source does not allow (taller than it, a copy of a codec HLS does not carry). */
+  readonly droppedVariants?: readonly DroppedVariant[];
+}
+
+export interface AudioView {
+  /** Position among the source's audio tracks (0 = first). */
+  readonly index: number;
+  readonly language: string | null;
+  /** Codec of the output: the source's when copied, else aac. */
+  readonly codec: string;
+  readonly channels: number;
+  readonly copied: boolean;
+  /** Why it was copied or encoded. */
+  readonly reason: string;
+}
+
+/** One variant of an ABR job as GET /jobs/{id} and the master playlist describe it. */
+export interface VariantView {
+  readonly index: number;
+  /** Its media playlist (v0.m3u8), beside the master. */
+  readonly playlist: string;
+  readonly codec: 'h264' | 'hevc' | 'av1';
+  /** libx264, h264_vaapi, ..., or copy. */
+  readonly encoder: string;
+  readonly copied: boolean;
+  readonly width: number | null;
+  readonly height: number;
+  readonly bitrateKbps: number;
+  readonly frameRate: number;
+  /** Peak and average bits per second the master playlist announces (BANDWIDTH, AVERAGE-BANDWIDTH). */
+  readonly bandwidth: number;
+  readonly averageBandwidth: number;
+  /** RFC 6381 codecs (avc1.64001f,mp4a.40.2), read from the first segment made; null until then. */
+  readonly codecs: string | null;
 }
 
 /** A hardware encoder failed and the job went on in software from segment `atSegment`. */
@@ -58,7 +85,10 @@ export interface JobView {
   readonly progress: number;
   readonly error?: string;
   readonly cancelReason?: string;
+  /** The media playlist of a one-quality job; an ABR job's master playlist. */
   readonly playlistUrl: string;
+  /** master.m3u8: the variant(s) and the subtitle renditions, for players that choose among them. */
+  readonly masterUrl: string;
   readonly input: string;
   readonly createdAt: string;
   readonly startedAt: string | null;
@@ -77,6 +107,8 @@ export interface JobView {
   readonly throttled: boolean;
   /** The FFmpeg runs (heads) making the stream now: where each started and the segment it is writing. */
   readonly heads: readonly HeadInfo[];
+  /** Encodes it runs now (each running head, an ABR head once per encoded variant): what it weighs on max_jobs. */
+  readonly cost: number;
   readonly request: JobRequest;
 }
 

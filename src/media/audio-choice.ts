@@ -9,6 +9,8 @@ export interface AudioTrack {
   /** ISO 639 tag from the container (eng, fra, fre, ...), lower case; null when untagged. */
   readonly language: string | null;
   readonly isDefault: boolean;
+  /** As ffprobe names it (LC, HE-AAC, ...); '' when unknown. */
+  readonly profile?: string;
 }
 
 // ISO 639-2/B codes and ISO 639-1 two-letter codes for the same languages as their 639-2/T code: a request for

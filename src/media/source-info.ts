@@ -22,6 +22,8 @@ export interface SourceInfo {
     readonly profile: string;
     /** ffprobe's level number (H.264: 41 for 4.1; HEVC: 123 for 4.1); 0 when unknown. */
     readonly level: number;
+    /** Bits per second: the video stream's where the container states it (MP4), else the whole file's; 0 unknown. */
+    readonly bitRate: number;
   } | null;
   /** Every audio track, in the source's order. */
   readonly audioTracks: readonly AudioTrack[];
@@ -41,6 +43,7 @@ interface ProbeStream {
   start_time?: string;
   profile?: string;
   level?: number;
+  bit_rate?: string;
   disposition?: { attached_pic?: number; default?: number };
   tags?: { language?: string };
 }
@@ -70,7 +73,7 @@ function startOffset(stream: string | undefined, format: string | undefined): nu
 export function parseSourceInfo(json: string): SourceInfo {
   const data = JSON.parse(json) as {
     streams?: ProbeStream[];
-    format?: { duration?: string; format_name?: string; start_time?: string };
+    format?: { duration?: string; format_name?: string; start_time?: string; bit_rate?: string };
   };
   const streams = data.streams ?? [];
   const v = streams.find((s) => s.codec_type === 'video' && s.disposition?.attached_pic !== 1);
@@ -85,6 +88,7 @@ export function parseSourceInfo(json: string): SourceInfo {
           ? (s.tags?.language ?? '').toLowerCase()
           : null,
       isDefault: s.disposition?.default === 1,
+      profile: s.profile ?? '',
     }));
   const durations = [data.format?.duration, ...streams.map((s) => s.duration)]
     .map((d) => (d === undefined ? NaN : Number.parseFloat(d)))
@@ -109,6 +113,7 @@ export function parseSourceInfo(json: string): SourceInfo {
             durationSeconds: positive(v.duration),
             profile: v.profile ?? '',
             level: v.level ?? 0,
+            bitRate: positive(v.bit_rate) || positive(data.format?.bit_rate),
           },
     audioTracks,
   };
@@ -130,7 +135,7 @@ export async function probeSource(
     ...inputHardening(),
     '-print_format', 'json',
     '-show_entries',
-    'format=duration,format_name,start_time:stream=index,codec_type,codec_name,profile,level,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic,default:stream_tags=language',
+    'format=duration,format_name,start_time,bit_rate:stream=index,codec_type,codec_name,profile,level,bit_rate,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic,default:stream_tags=language',
     fileUrl(absolutePath),
   ];
   const result = await run(ffprobePath, args, { timeoutMs: 30_000, ...(signal ? { signal } : {}) });

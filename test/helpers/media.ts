@@ -46,3 +46,26 @@ export function makeMountDir(): string {
   mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/**
+ * H.264 in MPEG-TS (Annex B, as the worker's output is) with keyframes only at `keyframes` (seconds): a source whose
+ * copy is cut at irregular points.
+ */
+export function makeIrregularKeyframes(
+  dir: string,
+  keyframes: readonly number[],
+  { size = '320x180', seconds = 12, profile = 'high' } = {},
+): string {
+  const file = path.join(dir, 'irregular.ts');
+  // prettier-ignore
+  execFileSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25:duration=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+    // No keyframe but the forced ones.
+    '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', profile,
+    '-force_key_frames', keyframes.join(','), '-g', '1000', '-sc_threshold', '0',
+    '-c:a', 'aac', file,
+  ]);
+  return file;
+}

@@ -8,31 +8,16 @@ import { after, before, describe, it } from 'node:test';
 import { startTestDaemon, testConfig, waitForJobEnd, type TestDaemon } from '../helpers/daemon.js';
 import { videoPackets } from '../helpers/ffprobe.js';
 import { downloadStream } from '../helpers/hls.js';
-import { makeMountDir } from '../helpers/media.js';
+import { makeIrregularKeyframes, makeMountDir } from '../helpers/media.js';
 
 const KEYFRAMES = [0, 1.3, 4.1, 5, 9.7];
-
-/** 12 s of H.264 in MPEG-TS (Annex B, as the output) with keyframes only at KEYFRAMES. */
-function irregular(dir: string): string {
-  const file = path.join(dir, 'irregular.ts');
-  // prettier-ignore
-  execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25:duration=12',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=12',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high',
-    '-force_key_frames', KEYFRAMES.join(','), '-g', '1000', '-sc_threshold', '0',
-    '-c:a', 'aac', file,
-  ]);
-  return file;
-}
 
 describe('stream copy (direct stream)', () => {
   let d: TestDaemon;
   let source = '';
   before(async () => {
     const mount = makeMountDir();
-    source = irregular(mount);
+    source = makeIrregularKeyframes(mount, KEYFRAMES);
     d = await startTestDaemon(testConfig(mount));
   });
   after(async () => {

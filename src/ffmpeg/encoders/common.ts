@@ -19,8 +19,11 @@ export interface VideoEncodeSettings {
   readonly threads: number | null;
   /** ≤ 1 GiB machine: cap lookahead, threads and buffers. */
   readonly lowMemory: boolean;
-  /** Where a head that starts past segment 0 starts; absent for a head at 0. */
-  readonly cutBase?: CutBase;
+  /**
+   * Where a head that starts past segment 0 starts (absent for a head at 0), or 'source': keyframes where the
+   * source has them, so this encode cuts where a copy of the source beside it cuts (ABR with an original).
+   */
+  readonly cutBase?: CutBase | 'source';
 }
 
 /** A head's first segment and the source time of its first frame: keyframes land where a head at 0 puts them. */
@@ -43,7 +46,10 @@ export interface VideoEncoderArgs {
  * counts from the run's first frame, so a head that starts at segment k adds its first frame's source time and
  * counts cuts from k: the same frames become keyframes as in a head that started at 0.
  */
-export function forcedKeyframes(segmentSeconds: number, base?: CutBase): string[] {
+export function forcedKeyframes(segmentSeconds: number, base?: CutBase | 'source'): string[] {
+  // Beside a copy: keyframes where the source has them, so the encode cuts where the copy does; frame times passed
+  // through, since the constant-rate path may drop or repeat a frame and move a keyframe one frame off the source's.
+  if (base === 'source') return ['-force_key_frames', 'source', '-fps_mode', 'passthrough'];
   if (base === undefined || (base.segment === 0 && base.firstFrameSeconds === 0))
     return ['-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`];
   return [

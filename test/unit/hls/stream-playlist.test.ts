@@ -45,12 +45,25 @@ describe('head playlists', () => {
   });
 
   it('recognises head file names only', () => {
-    assert.deepEqual(headSegment('h3-12.ts'), { head: 3, index: 12 });
-    assert.equal(headPlaylistId('h0.m3u8'), 0);
-    assert.equal(headPlaylistId('h12.m3u8'), 12);
-    for (const bad of ['h01-1.ts', 'h1-01.ts', 'h1-1.ts.tmp', 'seg-1.ts', 'h-1.ts', 'h1.m3u8.tmp'])
+    assert.deepEqual(headSegment('h3-12.ts'), { head: 3, variant: null, index: 12 });
+    // An ABR head's file of variant 1 (FFmpeg fills in h3-v%v-%d.ts).
+    assert.deepEqual(headSegment('h3-v1-12.ts'), { head: 3, variant: 1, index: 12 });
+    assert.deepEqual(headPlaylistId('h0.m3u8'), { head: 0, variant: null });
+    assert.deepEqual(headPlaylistId('h12.m3u8'), { head: 12, variant: null });
+    assert.deepEqual(headPlaylistId('h12-v5.m3u8'), { head: 12, variant: 5 });
+    for (const bad of [
+      'h01-1.ts',
+      'h1-01.ts',
+      'h1-1.ts.tmp',
+      'seg-1.ts',
+      'h-1.ts',
+      'h1.m3u8.tmp',
+      'h1-v12-1.ts',
+      'h1-v-1.ts',
+      'h1-v1-init.mp4',
+    ])
       assert.equal(headSegment(bad), null, bad);
-    for (const bad of ['h01.m3u8', 'stream.m3u8', 'h1.m3u8.tmp', 'run-1.m3u8'])
+    for (const bad of ['h01.m3u8', 'stream.m3u8', 'h1.m3u8.tmp', 'run-1.m3u8', 'h1-v.m3u8', 'v1.m3u8'])
       assert.equal(headPlaylistId(bad), null, bad);
   });
 });
@@ -118,7 +131,12 @@ describe('composeVodPlaylist', () => {
       /#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI="init.mp4"\n#EXTINF:4.000000,\nseg-0.m4s\n/,
     );
     assert.ok(!text.includes('.ts'));
-    assert.deepEqual(headSegment('h2-7.m4s'), { head: 2, index: 7 });
+    assert.deepEqual(headSegment('h2-7.m4s'), { head: 2, variant: null, index: 7 });
+    // A variant's playlist names its own init segment and segments.
+    assert.match(
+      composeVodPlaylist([4], 4, 'fmp4', 2),
+      /#EXT-X-MAP:URI="v2-init.mp4"\n#EXTINF:4.000000,\nv2-seg-0.m4s\n/,
+    );
   });
 
   it('sums to the source duration for a two-hour film', () => {

@@ -19,6 +19,7 @@ const source: SourceInfo = {
     durationSeconds: 0,
     profile: 'High',
     level: 41,
+    bitRate: 0,
   },
   audioTracks: [{ index: 1, codec: 'aac', channels: 6, language: 'eng', isDefault: true }],
 };

@@ -15,6 +15,7 @@ const h264: NonNullable<SourceInfo['video']> = {
   durationSeconds: 60,
   profile: 'High',
   level: 41,
+  bitRate: 0,
 };
 
 describe('chooseVideoMode', () => {
