@@ -2,40 +2,22 @@
 // A viewer in real headless Chromium with hls.js, on a page from another origin: opens a VOD stream, sees the
 // film's whole length at once, jumps to the middle (nothing encoded there yet) and plays on for 2 s.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
 import type { JobView } from '../../src/jobs/job.js';
+import { startHlsSite, type HlsSite } from '../helpers/browser.js';
 import { startTestDaemon, testConfig, type TestDaemon } from '../helpers/daemon.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FILM_SECONDS = 120;
-
-function page(workerUrl: string, streamUrl: string): string {
-  return `<!doctype html><html><body><video id="v" muted playsinline></video>
-<script src="${workerUrl}/assets/hls.min.js"></script>
-<script>
-  window.errors = [];
-  const video = document.getElementById('v');
-  const hls = new Hls();
-  hls.on(Hls.Events.ERROR, (_e, data) => { if (data.fatal) window.errors.push(data.type + ':' + data.details); });
-  hls.loadSource(${JSON.stringify(streamUrl)});
-  hls.attachMedia(video);
-</script></body></html>`;
-}
 
 describe('seeking in Chromium with hls.js', () => {
   let d: TestDaemon;
-  let browser: Browser;
-  let site: Server;
+  let site: HlsSite;
   let siteUrl = '';
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: run npm test (bash scripts/setup.sh --test)`);
     const mount = makeMountDir();
     copyFileSync(makeMedia({ seconds: FILM_SECONDS, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
     // Throttling keeps the head at 0 near the viewer: nothing is made near the middle before the seek.
@@ -48,26 +30,16 @@ describe('seeking in Chromium with hls.js', () => {
     });
     assert.equal(res.status, 202);
     // The page comes from another origin than the worker: CORS is part of what is tested. /?id=… picks the stream.
-    site = createServer((req, response) => {
-      const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? 'seek-me';
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(page(d.localUrl, `${d.localUrl}/streams/${id}/stream.m3u8`));
-    });
-    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-    siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
-    });
+    site = await startHlsSite(d.localUrl);
+    siteUrl = `${site.url}?id=seek-me`;
   });
   after(async () => {
-    await browser.close();
-    await new Promise((resolve) => site.close(resolve));
+    await site.close();
     await d.stop();
   });
 
   it('knows the whole length at once, seeks to the middle and plays on for 2 s', async () => {
-    const tab = await browser.newPage();
+    const tab = await site.browser.newPage();
     await tab.goto(siteUrl);
     await tab.waitForFunction(() => Number.isFinite(document.querySelector('video')?.duration), undefined, {
       timeout: 15_000,
@@ -106,8 +78,8 @@ describe('seeking in Chromium with hls.js', () => {
       container: 'fmp4',
     });
     assert.equal(res.status, 202);
-    const tab = await browser.newPage();
-    await tab.goto(`${siteUrl}?id=fmp4`);
+    const tab = await site.browser.newPage();
+    await tab.goto(`${site.url}?id=fmp4`);
     await tab.evaluate(async () => {
       const video = document.querySelector('video');
       if (video === null) throw new Error('no video');
