@@ -75,6 +75,16 @@ describe('adaptive bitrate ladder', () => {
     ]);
     // Main profile: the copy's CODECS must say 4d where the encodes' say 64.
     makeIrregularKeyframes(mount, [0, 1.3, 4.1, 5, 9.7], { size: '640x360', profile: 'main' });
+    // HEVC Main 10 in Matroska, as a film rip would be.
+    // prettier-ignore
+    execFileSync('ffmpeg', [
+      '-hide_banner', '-loglevel', 'error', '-y',
+      '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25:duration=6',
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=6',
+      '-c:v', 'libx265', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le',
+      '-x265-params', 'keyint=25:min-keyint=25:log-level=error', '-c:a', 'aac',
+      path.join(mount, 'hevc10.mkv'),
+    ]);
     d = await startTestDaemon(testConfig(mount));
   });
   after(async () => {
@@ -218,6 +228,39 @@ describe('adaptive bitrate ladder', () => {
       copied.map((p) => p.size),
       source.map((p) => p.size),
     );
+  });
+
+  it('serves an HEVC 10-bit original beside an H.264 encode in fMP4, each init carrying its codec', async () => {
+    const res = await d.api('POST', '/jobs', {
+      id: 'hevc10',
+      input: 'hevc10.mkv',
+      video: { codec: 'h264' },
+      variants: [{ codec: 'copy' }, { height: 144, bitrateKbps: 300 }],
+      segmentSeconds: 2,
+    });
+    assert.equal(res.status, 202);
+    const done = await waitForJobEnd(d, 'hevc10', 90_000);
+    assert.equal(done.status, 'completed', done.error);
+    assert.equal(done.output?.container, 'fmp4', 'HEVC in the ladder: fMP4 for every variant');
+    const infs = streamInfs((await fetchBytes(`${d.localUrl}/streams/hevc10/master.m3u8`)).toString('utf8'));
+    assert.equal(infs.length, 2);
+    const dir = mkdtempSync(path.join(tmpdir(), 'tw-hevc10-'));
+    const copy = await downloadStream(
+      `${d.localUrl}/streams/hevc10/v0.m3u8`,
+      mkdtempSync(path.join(dir, 'c')),
+    );
+    const enc = await downloadStream(
+      `${d.localUrl}/streams/hevc10/v1.m3u8`,
+      mkdtempSync(path.join(dir, 'e')),
+    );
+    assert.ok(copy.init?.includes('hvc1'), 'the copy init segment carries the hvc1 sample entry');
+    const hevc = probeVideo(copy.files[0] ?? '');
+    assert.deepEqual([hevc.codec, hevc.profile, hevc.tag], ['hevc', 'Main 10', 'hvc1']);
+    // Main 10 is general_profile_idc 2 (compatibility flag 2 → "4" bit-reversed), level × 30 as ffprobe reports it.
+    const codecs = infs[0]?.attrs.CODECS ?? '';
+    assert.match(codecs, new RegExp(`^hvc1\\.2\\.4\\.L${hevc.level}\\.`), codecs);
+    assertAvcMatches(infs[1]?.attrs.CODECS ?? '', enc.files[0] ?? '');
+    assert.equal(copy.files.length, enc.files.length);
   });
 
   it('refuses ladders it cannot make, and 404s files of variants a job does not have', async () => {
