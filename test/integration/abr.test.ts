@@ -73,6 +73,10 @@ describe('adaptive bitrate ladder', () => {
       makeMedia({ seconds: 12, width: 1280, height: 720, rate: 25 }),
       path.join(mount, 'film.mp4'),
     ]);
+    execFileSync('cp', [
+      makeMedia({ seconds: 30, width: 640, height: 360, rate: 25 }),
+      path.join(mount, 'long.mp4'),
+    ]);
     // Main profile: the copy's CODECS must say 4d where the encodes' say 64.
     makeIrregularKeyframes(mount, [0, 1.3, 4.1, 5, 9.7], { size: '640x360', profile: 'main' });
     // HEVC Main 10 in Matroska, as a film rip would be.
@@ -228,6 +232,54 @@ describe('adaptive bitrate ladder', () => {
       copied.map((p) => p.size),
       source.map((p) => p.size),
     );
+  });
+
+  it('starts a seek head for a far segment of any variant, and it makes every variant of it', async () => {
+    const res = await d.api('POST', '/jobs', {
+      id: 'seek-ladder',
+      input: 'long.mp4',
+      video: { codec: 'h264' },
+      variants: [
+        { height: 360, bitrateKbps: 800 },
+        { height: 180, bitrateKbps: 300 },
+      ],
+      segmentSeconds: 2,
+    });
+    assert.equal(res.status, 202);
+    // Segment 12 of the small variant, long before the head at 0 gets there.
+    const far = await fetch(`${d.localUrl}/streams/seek-ladder/v1-seg-12.ts`);
+    assert.equal(far.status, 200);
+    await far.arrayBuffer();
+    const view = (await (await d.api('GET', '/jobs/seek-ladder')).json()) as {
+      heads: { start: number }[];
+      cost: number;
+    };
+    assert.ok(
+      view.heads.some((h) => h.start === 12),
+      `a head at 12: ${JSON.stringify(view.heads)}`,
+    );
+    const done = await waitForJobEnd(d, 'seek-ladder', 120_000);
+    assert.equal(done.status, 'completed', done.error);
+    // Every segment of both variants is there and starts at the same time in each.
+    const dir = mkdtempSync(path.join(tmpdir(), 'tw-seekabr-'));
+    const a = await downloadStream(
+      `${d.localUrl}/streams/seek-ladder/v0.m3u8`,
+      mkdtempSync(path.join(dir, 'a')),
+    );
+    const b = await downloadStream(
+      `${d.localUrl}/streams/seek-ladder/v1.m3u8`,
+      mkdtempSync(path.join(dir, 'b')),
+    );
+    assert.equal(a.files.length, 15);
+    a.files.forEach((f, k) => {
+      const pa = videoPackets(f)[0]?.pts ?? NaN;
+      const pb = videoPackets(b.files[k] ?? '')[0]?.pts ?? NaN;
+      assert.ok(Math.abs(pa - pb) < 0.001, `segment ${k}: ${pa} vs ${pb}`);
+      assert.ok(
+        Math.abs(pa - k * 2 - (videoPackets(a.files[0] ?? '')[0]?.pts ?? 0)) < 0.05,
+        `segment ${k} starts at ${pa}`,
+      );
+    });
   });
 
   it('serves an HEVC 10-bit original beside an H.264 encode in fMP4, each init carrying its codec', async () => {
