@@ -51,6 +51,7 @@ import {
 } from './heads.js';
 import { containerOf, mediaDuration, planJob, streamSegments, type EncoderChoice } from './plan.js';
 import { variantBandwidth, type VariantLayout } from './variant-plan.js';
+import { readTimescales, shiftSegmentFile } from './fmp4-publish.js';
 import type { JobOutput, VariantView } from './job.js';
 
 interface Head extends HeadState {
@@ -63,6 +64,10 @@ interface Head extends HeadState {
   readonly hardware: readonly string[];
   /** Encodes it runs (an ABR head: one per transcoded variant; a copy counts as one): what it costs the machine. */
   readonly cost: number;
+  /** Source time of its first frame when it starts past 0: what its fMP4 decode times lack (FFmpeg starts at 0). */
+  readonly shift: number;
+  /** Its tracks' timescales per variant, read from its init segment when its first fMP4 segment is done. */
+  readonly timescales: Map<VariantId, ReadonlyMap<number, number>>;
   /** Set when the worker stops it on purpose (reached made segments, idle, replaced, job ended). */
   stopping: string | null;
   /** Furthest segment a viewer fetched within this head's range (for throttling). */
@@ -173,10 +178,9 @@ export class HeadStream {
       request,
       layout === null ? video.codec : layout.variants.map((v) => v.codec),
     );
-    // FFmpeg 5.1's fMP4 fragments restart their decode times at 0 in every run (-output_ts_offset only goes into an
-    // edit list, which hls.js ignores): a seek head's segments would not line up, so fMP4 streams have one head.
-    // A copy's cuts depend on where its run starts: one head only.
-    this.#seeks = this.#vod && this.#container === 'ts' && !copyCuts;
+    // A copy's cuts depend on where its run starts: one head only. (A seek head's fMP4 segments are moved to the film's
+    // timeline as they are published: FFmpeg 5.1 starts each run's fragments at decode time 0.)
+    this.#seeks = this.#vod && !copyCuts;
     const prepare = request.prepare === true;
     const { seek, throttle } = deps.config;
     this.#policy = {
@@ -476,6 +480,8 @@ export class HeadStream {
       encoder: plan.variants === undefined ? encoder : this.#encoderFor(plan.video.codec),
       hardware,
       cost: Math.max(1, encodes.length),
+      shift: at > 0 ? plan.firstFrameSeconds : 0,
+      timescales: new Map(),
       stopping: null,
       furthest: null,
       lastNear: Date.now(),
@@ -531,7 +537,11 @@ export class HeadStream {
       rmSync(file, { force: true });
       return;
     }
-    if (this.#container === 'fmp4') this.#publishInit(head.id, variant);
+    if (this.#container === 'fmp4') {
+      // The stream's init segment comes from a head at 0: a seek head's own has its offset in the edit list.
+      if (head.shift === 0) this.#publishInit(head.id, variant);
+      else if (!this.#shiftToTimeline(head, variant, file)) return;
+    }
     const publicName = segmentName(index, this.#container, variant);
     try {
       // link fails with EEXIST when another head made this segment first: no file is ever written twice.
@@ -566,6 +576,26 @@ export class HeadStream {
     }
     this.#throttle(head);
     if (!this.#vod) void this.#updatePlaylists();
+  }
+
+  /** A seek head's fMP4 segment, moved to the film's timeline in place; false (and the file gone) if it cannot be. */
+  #shiftToTimeline(head: Head, variant: VariantId, file: string): boolean {
+    try {
+      let timescales = head.timescales.get(variant);
+      if (timescales === undefined) {
+        timescales = readTimescales(path.join(this.#entry.dir, headInitName(head.id, variant)));
+        head.timescales.set(variant, timescales);
+      }
+      shiftSegmentFile(file, head.shift, timescales);
+      return true;
+    } catch (err) {
+      // ENOENT: a repeat event for a file already published. Anything else: this head's output is unusable.
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      this.#deps.log.warn({ jobId: this.#entry.id, head: head.id, err }, 'could not move an fMP4 segment');
+      rmSync(file, { force: true });
+      void this.#stopHead(head.id, 'its fMP4 segments could not be moved to the film timeline');
+      return false;
+    }
   }
 
   /**

@@ -39,6 +39,8 @@ export interface JobEntry {
   segmentsReady: number;
   /** The encoder heads, once the source was probed. */
   stream: HeadStream | null;
+  /** The last segment a viewer asked for before the stream existed (a seek right after POST), else null. */
+  earlyRequest: number | null;
   task: Promise<void>;
   /** Settles once the source is probed and the output planned (or the job ended before). */
   readonly planned: Promise<void>;
@@ -113,6 +115,7 @@ export function newEntry(
     output: null,
     segmentsReady: 0,
     stream: null,
+    earlyRequest: null,
     task: Promise.resolve(),
     planned,
     markPlanned,

@@ -310,7 +310,10 @@ export class JobManager {
       segmentCount: entry.output?.segmentCount ?? null,
       arrivals: entry.arrivals,
       request: (k) => {
-        if (isLive(entry.status)) entry.stream?.request(k);
+        if (!isLive(entry.status)) return;
+        // Before the probe is done there is no stream yet: the runner passes the request on once there is.
+        if (entry.stream === null) entry.earlyRequest = k;
+        else entry.stream.request(k);
       },
       container: entry.output?.container ?? null,
       variants: entry.output === null ? null : (entry.output.variants?.length ?? 0),

@@ -96,6 +96,8 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
     try {
       await stream.start();
       entry.markPlanned();
+      // A viewer who asked for a far segment while the source was being probed gets a head there now.
+      if (entry.earlyRequest !== null) stream.request(entry.earlyRequest);
       const end = await stream.ended;
       await stream.stopAll('the job ended');
       applyEnd(entry, end);

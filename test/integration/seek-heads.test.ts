@@ -127,6 +127,37 @@ describe('VOD playlists, seek heads and throttling', () => {
     assert.ok(videoPackets(fromSeek)[0]?.key, 'the seek head segment starts on a keyframe');
   });
 
+  it('moves a seek head fMP4 segment to the film timeline: same decode times as a head at 0', async () => {
+    const fetchFile = async (id: string, name: string): Promise<Buffer> => {
+      const res = await fetch(`${d.localUrl}/streams/${id}/${name}`);
+      assert.equal(res.status, 200, `${name} of ${id}: ${res.status}`);
+      return Buffer.from(await res.arrayBuffer());
+    };
+    await post('fseek', { container: 'fmp4' });
+    // Segment 21 at once: nothing near it, so a seek head makes it.
+    const seekBody = await fetchFile('fseek', 'seg-21.m4s');
+    const starts = (await view('fseek')).heads.map((h) => h.start);
+    assert.ok(starts.includes(21), `a head at 21 (${starts.join(',')})`);
+    const seekInit = await fetchFile('fseek', 'init.mp4');
+    await d.api('DELETE', '/jobs/fseek');
+    await post('fref', { container: 'fmp4', prepare: true });
+    const done = await waitForJobEnd(d, 'fref', 60_000);
+    assert.equal(done.status, 'completed', done.error);
+    const zeroInit = await fetchFile('fref', 'init.mp4');
+    const zeroBody = await fetchFile('fref', 'seg-21.m4s');
+    // Each segment behind its stream's init, as a player reads it.
+    const fromSeek = path.join(out, 'fseek-21.mp4');
+    const fromZero = path.join(out, 'fzero-21.mp4');
+    writeFileSync(fromSeek, Buffer.concat([seekInit, seekBody]));
+    writeFileSync(fromZero, Buffer.concat([zeroInit, zeroBody]));
+    assert.ok(firstVideoPts(fromZero) > 40, `segment 21 is 42 s in (${firstVideoPts(fromZero)})`);
+    assert.ok(
+      Math.abs(firstVideoPts(fromSeek) - firstVideoPts(fromZero)) < 1e-3,
+      `same first PTS: ${firstVideoPts(fromSeek)} against ${firstVideoPts(fromZero)}`,
+    );
+    assert.equal(videoPackets(fromSeek).length, videoPackets(fromZero).length, 'same frames');
+  });
+
   it('pauses a head far ahead of its viewer (state T), resumes it as the viewer nears, cancels it paused', async () => {
     await post('thr');
     await segment('thr', 0);
