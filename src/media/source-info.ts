@@ -3,6 +3,7 @@ import { cleanLine } from '../ffmpeg/stderr-lines.js';
 import type { AudioTrack } from './audio-choice.js';
 import type { RunCommand } from '../process/run-command.js';
 import { fileUrl, inputHardening } from './demuxers.js';
+import { subtitleTrack, type SubtitleTrack } from './subtitle-track.js';
 
 export interface SourceInfo {
   readonly durationSeconds: number;
@@ -25,6 +26,8 @@ export interface SourceInfo {
   } | null;
   /** Every audio track, in the source's order. */
   readonly audioTracks: readonly AudioTrack[];
+  /** Every subtitle track, in the source's order (text ones become WebVTT renditions). */
+  readonly subtitleTracks: readonly SubtitleTrack[];
 }
 
 interface ProbeStream {
@@ -41,8 +44,8 @@ interface ProbeStream {
   start_time?: string;
   profile?: string;
   level?: number;
-  disposition?: { attached_pic?: number; default?: number };
-  tags?: { language?: string };
+  disposition?: { attached_pic?: number; default?: number; forced?: number };
+  tags?: { language?: string; title?: string };
 }
 
 function rate(text: string | undefined): number {
@@ -111,6 +114,7 @@ export function parseSourceInfo(json: string): SourceInfo {
             level: v.level ?? 0,
           },
     audioTracks,
+    subtitleTracks: streams.filter((s) => s.codec_type === 'subtitle').map(subtitleTrack),
   };
 }
 
@@ -130,7 +134,7 @@ export async function probeSource(
     ...inputHardening(),
     '-print_format', 'json',
     '-show_entries',
-    'format=duration,format_name,start_time:stream=index,codec_type,codec_name,profile,level,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic,default:stream_tags=language',
+    'format=duration,format_name,start_time:stream=index,codec_type,codec_name,profile,level,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic,default,forced:stream_tags=language,title',
     fileUrl(absolutePath),
   ];
   const result = await run(ffprobePath, args, { timeoutMs: 30_000, ...(signal ? { signal } : {}) });

@@ -21,6 +21,7 @@ const source: SourceInfo = {
     level: 41,
   },
   audioTracks: [{ index: 1, codec: 'aac', channels: 6, language: 'eng', isDefault: true }],
+  subtitleTracks: [],
 };
 
 describe('planJob', () => {
