@@ -150,7 +150,11 @@ export class SubtitleRenditions {
         t.readTo = 0;
         t.parsed = null;
         if (this.#stopped) return;
-        if ((await this.#runFor([t])) === 'failed') t.failed = true;
+        if ((await this.#runFor([t])) !== 'failed') continue;
+        // Its waiters need not wait for the other tracks' runs.
+        t.failed = true;
+        t.done = true;
+        this.#notify();
       }
     } catch (err) {
       this.#deps.log.error({ jobId: this.#source.jobId, err }, 'subtitle extraction failed');
