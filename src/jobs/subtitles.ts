@@ -128,6 +128,11 @@ export class SubtitleRenditions {
     return composeVttSegment(cuesIn(cues, window), this.#map);
   }
 
+  /** Resolves once the extraction has ended (every track read, failed, or stopped); never rejects. */
+  async finished(): Promise<void> {
+    await this.#task;
+  }
+
   /** Pids of the extraction now running (none once it ended). */
   pids(): number[] {
     return this.#run === null || this.#run.pid <= 0 ? [] : [this.#run.pid];

@@ -186,6 +186,8 @@ describe('subtitle renditions', () => {
     const subs = renditions([info.subtitleTracks[0] as SubtitleTrack, bad]);
     subs.start();
     try {
+      await subs.finished();
+      assert.deepEqual(subs.pids(), [], 'finished: nothing runs');
       const whole = { from: -Infinity, to: Infinity };
       const good = checkWebVtt((await subs.segment(0, whole)) ?? '');
       assert.equal(good.cues.length, sourceCues(SECONDS, 'eng').length, 'the good track has all its cues');
