@@ -57,7 +57,11 @@ export function trackTimescales(init: Buffer): Map<number, number> {
  * boxes found in `data` (the segment's head: styp, sidx, moof). Returns how many times were moved; 0 means the
  * buffer held no complete moof (read more of the file).
  */
-export function shiftFragment(data: Buffer, seconds: number, timescales: ReadonlyMap<number, number>): number {
+export function shiftFragment(
+  data: Buffer,
+  seconds: number,
+  timescales: ReadonlyMap<number, number>,
+): number {
   let moved = 0;
   const add = (at: number, wide: boolean, timescale: number): void => {
     const delta = BigInt(Math.round(seconds * timescale));
@@ -75,7 +79,8 @@ export function shiftFragment(data: Buffer, seconds: number, timescales: Readonl
         const tfhd = child(data, traf, 'tfhd');
         const tfdt = child(data, traf, 'tfdt');
         const timescale = tfhd === undefined ? undefined : timescales.get(data.readUInt32BE(tfhd.body + 4));
-        if (tfdt !== undefined && timescale !== undefined) add(tfdt.body + 4, data[tfdt.body] === 1, timescale);
+        if (tfdt !== undefined && timescale !== undefined)
+          add(tfdt.body + 4, data[tfdt.body] === 1, timescale);
       }
       return moved;
     }

@@ -12,7 +12,11 @@ export function readTimescales(initFile: string): Map<number, number> {
 }
 
 /** Adds `seconds` to the segment's decode times; throws when the file holds no fragment to move. */
-export function shiftSegmentFile(file: string, seconds: number, timescales: ReadonlyMap<number, number>): void {
+export function shiftSegmentFile(
+  file: string,
+  seconds: number,
+  timescales: ReadonlyMap<number, number>,
+): void {
   const fd = openSync(file, 'r+');
   try {
     let data = Buffer.alloc(HEAD_BYTES);

@@ -3,6 +3,7 @@ import { cleanLine } from '../ffmpeg/stderr-lines.js';
 import type { AudioTrack } from './audio-choice.js';
 import type { RunCommand } from '../process/run-command.js';
 import { fileUrl, inputHardening } from './demuxers.js';
+import { subtitleTrack, type SubtitleTrack } from './subtitle-track.js';
 
 export interface SourceInfo {
   readonly durationSeconds: number;
@@ -27,6 +28,8 @@ export interface SourceInfo {
   } | null;
   /** Every audio track, in the source's order. */
   readonly audioTracks: readonly AudioTrack[];
+  /** Every subtitle track, in the source's order (text ones become WebVTT renditions). */
+  readonly subtitleTracks: readonly SubtitleTrack[];
 }
 
 interface ProbeStream {
@@ -44,8 +47,8 @@ interface ProbeStream {
   profile?: string;
   level?: number;
   bit_rate?: string;
-  disposition?: { attached_pic?: number; default?: number };
-  tags?: { language?: string };
+  disposition?: { attached_pic?: number; default?: number; forced?: number };
+  tags?: { language?: string; title?: string };
 }
 
 function rate(text: string | undefined): number {
@@ -116,6 +119,7 @@ export function parseSourceInfo(json: string): SourceInfo {
             bitRate: positive(v.bit_rate) || positive(data.format?.bit_rate),
           },
     audioTracks,
+    subtitleTracks: streams.filter((s) => s.codec_type === 'subtitle').map(subtitleTrack),
   };
 }
 
@@ -135,7 +139,7 @@ export async function probeSource(
     ...inputHardening(),
     '-print_format', 'json',
     '-show_entries',
-    'format=duration,format_name,start_time,bit_rate:stream=index,codec_type,codec_name,profile,level,bit_rate,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic,default:stream_tags=language',
+    'format=duration,format_name,start_time,bit_rate:stream=index,codec_type,codec_name,profile,level,bit_rate,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic,default,forced:stream_tags=language,title',
     fileUrl(absolutePath),
   ];
   const result = await run(ffprobePath, args, { timeoutMs: 30_000, ...(signal ? { signal } : {}) });

@@ -1,6 +1,6 @@
 // Test media made by FFmpeg's own sources (testsrc2 picture, sine tone), cached per run in a temp folder.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -67,5 +67,106 @@ export function makeIrregularKeyframes(
     '-force_key_frames', keyframes.join(','), '-g', '1000', '-sc_threshold', '0',
     '-c:a', 'aac', file,
   ]);
+  return file;
+}
+
+/** A cue of the subtitled source: shown [start, end), its text naming the track's language and its start. */
+export interface SourceCue {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/**
+ * The subtitled source's cues for a language: one every 2 s from 1 s on, 1.5 s long ("eng 5.000" from 5.0 to
+ * 6.5 s), so with 2 s or 4 s segments some span a segment boundary; the last ends at least 0.5 s before the film.
+ */
+export function sourceCues(seconds: number, lang: string): SourceCue[] {
+  const cues: SourceCue[] = [];
+  for (let start = 1; start + 1.5 <= seconds - 0.5; start += 2)
+    cues.push({ start, end: start + 1.5, text: `${lang} ${start.toFixed(3)}` });
+  return cues;
+}
+
+function srtTime(seconds: number, separator: string): string {
+  const ms = Math.round(seconds * 1000);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  const clock = `${two(Math.floor(ms / 3600_000))}:${two(Math.floor(ms / 60_000) % 60)}:${two(Math.floor(ms / 1000) % 60)}`;
+  return `${clock}${separator}${String(ms % 1000).padStart(3, '0')}`;
+}
+
+function writeSrt(file: string, cues: readonly SourceCue[]): void {
+  const blocks = cues.map(
+    (c, i) => `${i + 1}\n${srtTime(c.start, ',')} --> ${srtTime(c.end, ',')}\n${c.text}\n`,
+  );
+  writeFileSync(file, blocks.join('\n'));
+}
+
+function writeAss(file: string, cues: readonly SourceCue[], width: number, height: number): void {
+  // ASS times are h:mm:ss.cc (centiseconds).
+  const assTime = (s: number): string => srtTime(s, '.').slice(1, -1);
+  const lines = [
+    '[Script Info]',
+    'ScriptType: v4.00+',
+    `PlayResX: ${width}`,
+    `PlayResY: ${height}`,
+    '',
+    '[V4+ Styles]',
+    'Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding',
+    'Style: Default,Arial,20,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,1',
+    '',
+    '[Events]',
+    'Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text',
+    ...cues.map((c) => `Dialogue: 0,${assTime(c.start)},${assTime(c.end)},Default,,0,0,0,,${c.text}`),
+  ];
+  writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+/** Where the subtitled source's marker square sits: white while a cue is shown, black otherwise. */
+export const CUE_MARKER = { x: 8, y: 8, size: 48 } as const;
+
+/**
+ * The issue's source: H.264 in MKV with two audio languages (eng 440 Hz, fra 880 Hz), an SRT track (eng, "English",
+ * default) and an ASS track (fra, "Français", forced) carrying sourceCues(). A square in the top-left corner is white
+ * exactly while a cue is shown, so a player's test can compare the cue it shows with the picture. Cached per size.
+ */
+export function makeSubtitledMedia(spec: { seconds: number; width?: number; height?: number }): string {
+  const { seconds, width = 640, height = 360 } = spec;
+  const file = path.join(cacheDir, `subs-${seconds}s-${width}x${height}.mkv`);
+  if (existsSync(file)) return file;
+  const cues = (lang: string): SourceCue[] => sourceCues(seconds, lang);
+  const srt = path.join(cacheDir, `subs-${seconds}s-eng.srt`);
+  const ass = path.join(cacheDir, `subs-${seconds}s-${width}x${height}-fra.ass`);
+  writeSrt(srt, cues('eng'));
+  writeAss(ass, cues('fra'), width, height);
+  const last = cues('eng').at(-1)?.end ?? 0;
+  const { x, y, size } = CUE_MARKER;
+  // Cue k is shown [1 + 2k, 2.5 + 2k): from 1 s on, while (t - 1) mod 2 < 1.5.
+  const shown = `gte(t,1)*lt(t,${last})*lt(mod(t-1,2),1.5)`;
+  const tmp = `${file}.part.mkv`;
+  // prettier-ignore
+  execFileSync(
+    'ffmpeg',
+    [
+      '-hide_banner', '-loglevel', 'error', '-y',
+      '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=30:duration=${seconds}`,
+      '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+      '-f', 'lavfi', '-i', `sine=frequency=880:sample_rate=48000:duration=${seconds}`,
+      '-i', srt, '-i', ass,
+      '-vf', `drawbox=x=${x}:y=${y}:w=${size}:h=${size}:color=black:t=fill,` +
+        `drawbox=x=${x}:y=${y}:w=${size}:h=${size}:color=white:t=fill:enable='${shown}'`,
+      '-map', '0:v', '-map', '1:a', '-map', '2:a', '-map', '3:s', '-map', '4:s',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-b:a', '96k', '-c:s:0', 'srt', '-c:s:1', 'ass',
+      '-metadata:s:a:0', 'language=eng', '-metadata:s:a:1', 'language=fra',
+      '-metadata:s:s:0', 'language=eng', '-metadata:s:s:0', 'title=English',
+      '-metadata:s:s:1', 'language=fra', '-metadata:s:s:1', 'title=Français',
+      '-disposition:a:0', 'default', '-disposition:a:1', '0',
+      '-disposition:s:0', 'default', '-disposition:s:1', 'forced',
+      tmp,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  renameSync(tmp, file);
   return file;
 }

@@ -22,6 +22,7 @@ const source: SourceInfo = {
     bitRate: 0,
   },
   audioTracks: [{ index: 1, codec: 'aac', channels: 6, language: 'eng', isDefault: true }],
+  subtitleTracks: [],
 };
 
 describe('planJob', () => {

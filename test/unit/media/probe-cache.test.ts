@@ -12,6 +12,7 @@ const info = (durationSeconds: number): SourceInfo => ({
   formatName: 'mov,mp4',
   video: null,
   audioTracks: [],
+  subtitleTracks: [],
 });
 
 describe('ProbeCache', () => {
