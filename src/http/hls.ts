@@ -1,6 +1,7 @@
 // GET/HEAD /streams/{id}/{file} on the raw Node response: playlists and segments, served while FFmpeg makes them.
 // A segment that is not written yet but will be is awaited (never a partial file); finished files come from memory,
 // files too large for the cache stream from disk in 1 MiB reads.
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import {
 import { JOB_ID_RE } from '../jobs/job-request.js';
 import type { StreamHandle } from '../jobs/job-manager.js';
 import { chooseAnswer, fileEtag, type Answer } from '../hls/byte-serving.js';
+import { subtitleFile } from '../hls/subtitle-playlist.js';
 import { ChunkPool, sendFileSpan } from '../hls/disk-sender.js';
 import { closeFile, openFile, statFile } from '../hls/file-read.js';
 import type { SegmentCache } from '../hls/segment-cache.js';
@@ -284,6 +286,42 @@ async function serveSegment(
   }
 }
 
+// Subtitle segments are composed from the extracted cues on request: small text, nothing to cache.
+const VTT_HEADERS = { 'content-type': 'text/vtt; charset=utf-8', 'cache-control': 'no-cache' } as const;
+
+/** s{j}.m3u8 and s{j}-{k}.vtt: a job's WebVTT subtitle renditions. */
+async function serveSubtitle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handle: StreamHandle,
+  file: { readonly track: number; readonly segment: number | null },
+): Promise<void> {
+  const gone = new AbortController();
+  const onClose = (): void => {
+    gone.abort();
+  };
+  res.once('close', onClose);
+  try {
+    const body =
+      file.segment === null
+        ? await handle.subtitlePlaylist(file.track)
+        : await handle.subtitleSegment(file.track, file.segment, gone.signal);
+    if (res.destroyed) return;
+    if (body === null) {
+      sendError(res, 404, 'SEGMENT_NOT_FOUND', 'no such subtitle file in this stream');
+      return;
+    }
+    const buffer = Buffer.from(body, 'utf8');
+    const headers =
+      file.segment === null
+        ? { 'content-type': 'application/vnd.apple.mpegurl', 'cache-control': 'public, max-age=3600' }
+        : VTT_HEADERS;
+    sendBuffer(req, res, buffer, `"${createHash('sha1').update(buffer).digest('base64url')}"`, headers);
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
 /** Handles /streams/... requests; returns false for any other URL (the API server takes those). */
 export function createHlsHandler(deps: HlsDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
   const pool = new ChunkPool(DISK_CHUNKS);
@@ -318,9 +356,13 @@ export function createHlsHandler(deps: HlsDeps): (req: IncomingMessage, res: Ser
       return true;
     }
     followStream(handle, deps.cache);
-    const served = isPlaylist(name)
-      ? servePlaylist(req, res, handle, name, deps)
-      : serveSegment(req, res, handle, name, deps, pool);
+    const subtitle = subtitleFile(name);
+    const served =
+      subtitle !== null
+        ? serveSubtitle(req, res, handle, subtitle)
+        : isPlaylist(name)
+          ? servePlaylist(req, res, handle, name, deps)
+          : serveSegment(req, res, handle, name, deps, pool);
     served.catch(() => {
       if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'could not serve the stream');
       else res.destroy();

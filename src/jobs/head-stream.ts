@@ -35,6 +35,7 @@ import { copyDurations } from '../media/keyframe-index.js';
 import type { OutputCodec, VideoMode } from '../media/video-mode.js';
 import { audioCodecString, codecFromAnnexB, codecFromInit } from '../media/codec-string.js';
 import { composeMaster } from '../hls/master-playlist.js';
+import type { SubtitleRendition } from '../hls/subtitle-playlist.js';
 import { softwareEncoder } from './encoder-choice.js';
 import { endedEarlyReason, exitReason, fullDisk } from './job-failure.js';
 import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
@@ -127,6 +128,9 @@ export class HeadStream {
   /** Each variant's video codec string, read from its first segment (or init): the master waits for all. */
   readonly #codecs = new Map<VariantId, string>();
   #softwareOnly = false;
+  #subtitles: readonly SubtitleRendition[] = [];
+  readonly #durations: Promise<readonly number[] | null>;
+  #durationsKnown: (durations: readonly number[] | null) => void = () => undefined;
   readonly #container: Container;
   /** Whether a far request starts a head there (VOD in MPEG-TS). */
   readonly #seeks: boolean;
@@ -198,6 +202,10 @@ export class HeadStream {
       ]),
     );
     this.#master = new StreamPlaylistFile(entry.dir, () => this.#composeMaster(), MASTER_NAME);
+    this.#durations = new Promise((resolve) => {
+      this.#durationsKnown = resolve;
+    });
+    if (this.#vodList !== null || !this.#vod) this.#durationsKnown(this.#vodList);
     this.ended = new Promise((resolve) => {
       this.#resolveEnd = resolve;
     });
@@ -205,6 +213,15 @@ export class HeadStream {
 
   get vod(): boolean {
     return this.#vod;
+  }
+
+  get container(): Container {
+    return this.#container;
+  }
+
+  /** The init segment subtitle timing is read from: the first variant's (init.mp4 for one quality). */
+  get firstInit(): string {
+    return initName(this.#renditions[0] ?? null);
   }
 
   get count(): number | null {
@@ -273,14 +290,30 @@ export class HeadStream {
     if (this.#vodList !== null || !this.#vod) return;
     if (keyframes === null) {
       this.#vod = false;
+      this.#durationsKnown(null);
     } else {
       // Keyframe times count from the first keyframe, where the video starts: the last segment ends at its length.
       this.#vodList = copyDurations(keyframes, this.#segmentSeconds, this.#duration);
       this.#count = this.#vodList.length;
       if (this.#entry.output !== null)
         this.#entry.output = { ...this.#entry.output, segmentCount: this.#count };
+      this.#durationsKnown(this.#vodList);
     }
     await this.#updatePlaylists();
+  }
+
+  /**
+   * The VOD segment durations once known (at once for a transcode, after the keyframe index for a copy); null for an
+   * event playlist. Subtitle renditions are cut to them.
+   */
+  get durations(): Promise<readonly number[] | null> {
+    return this.#durations;
+  }
+
+  /** The job's subtitle renditions: the master lists them beside the variant(s). */
+  attachSubtitles(renditions: readonly SubtitleRendition[]): void {
+    this.#subtitles = renditions;
+    void this.#master.update();
   }
 
   #updatePlaylists(): Promise<void> {
@@ -342,9 +375,6 @@ export class HeadStream {
   #composeMaster(): string | null {
     const output = this.#entry.output;
     if (output === null || this.#codecs.size < this.#renditions.length) return null;
-    const audio = output.audioTrack;
-    const track = audio === null ? undefined : this.#source.audioTracks[audio.index];
-    const audioCodec = audio === null ? null : audioCodecString(audio.codec, track?.profile ?? '');
     const views = this.#variantViews(output);
     return composeMaster(
       views.map((v, i) => ({
@@ -353,14 +383,22 @@ export class HeadStream {
         averageBandwidth: v.averageBandwidth,
         width: v.width,
         height: v.height,
-        codecs: [this.#codecs.get(this.#renditions[i] ?? null), audioCodec]
-          .filter((c): c is string => c !== undefined && c !== null)
-          .join(','),
+        codecs: this.#codecsOf(this.#renditions[i] ?? null) ?? '',
         frameRate: v.frameRate,
       })),
-      [],
+      this.#subtitles,
       this.#container,
     );
+  }
+
+  /** RFC 6381 codecs of everything a variant carries (video as read from its SPS, then audio); null until read. */
+  #codecsOf(variant: VariantId): string | null {
+    const video = this.#codecs.get(variant);
+    if (video === undefined) return null;
+    const audio = this.#entry.output?.audioTrack ?? null;
+    const track = audio === null ? undefined : this.#source.audioTracks[audio.index];
+    const audioCodec = audio === null ? null : audioCodecString(audio.codec, track?.profile ?? '');
+    return audioCodec === null ? video : `${video},${audioCodec}`;
   }
 
   /** Reads a variant's codec string from the first file it published (a TS segment, or the fMP4 init). */
@@ -401,7 +439,7 @@ export class HeadStream {
     if (output?.variants === undefined) return output;
     return {
       ...output,
-      variants: output.variants.map((v) => ({ ...v, codecs: this.#codecs.get(v.index) ?? v.codecs })),
+      variants: output.variants.map((v) => ({ ...v, codecs: this.#codecsOf(v.index) ?? v.codecs })),
     };
   }
 

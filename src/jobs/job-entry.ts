@@ -3,6 +3,7 @@
 import type { LostJob, RecordedJob } from '../ffmpeg/pid-records.js';
 import { FileArrivals } from '../hls/file-arrivals.js';
 import type { HeadStream } from './head-stream.js';
+import type { SubtitleRenditions } from './subtitles.js';
 import {
   canTransition,
   isLive,
@@ -39,6 +40,8 @@ export interface JobEntry {
   segmentsReady: number;
   /** The encoder heads, once the source was probed. */
   stream: HeadStream | null;
+  /** The job's WebVTT subtitle renditions (VOD streams of sources with text tracks), else null. */
+  subtitles: SubtitleRenditions | null;
   /** The last segment a viewer asked for before the stream existed (a seek right after POST), else null. */
   earlyRequest: number | null;
   task: Promise<void>;
@@ -116,6 +119,7 @@ export function newEntry(
     segmentsReady: 0,
     stream: null,
     earlyRequest: null,
+    subtitles: null,
     task: Promise.resolve(),
     planned,
     markPlanned,

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { WorkerError } from '../errors.js';
 import { MASTER_NAME, PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import { segmentWindow } from '../hls/subtitle-playlist.js';
 import type { LostJob } from '../ffmpeg/pid-records.js';
 import type { EncoderCheck, VideoCodec } from '../hardware/types.js';
 import type { FileArrivals } from '../hls/file-arrivals.js';
@@ -89,6 +90,10 @@ export interface StreamHandle {
   readonly container: 'ts' | 'fmp4' | null;
   /** An ABR job's variant count once probed (0: one quality, no v{i} files); null before. */
   readonly variants: number | null;
+  /** Subtitle rendition j's playlist (null: no such rendition, or not known yet); waits for the VOD durations. */
+  readonly subtitlePlaylist: (j: number) => Promise<string | null>;
+  /** Subtitle rendition j's segment k as WebVTT; null when there is none (or the wait ran out, or `signal`). */
+  readonly subtitleSegment: (j: number, k: number, signal: AbortSignal) => Promise<string | null>;
 }
 
 /** Waits for a promise at most `ms`; the timer does not outlive the wait. */
@@ -317,6 +322,15 @@ export class JobManager {
       },
       container: entry.output?.container ?? null,
       variants: entry.output === null ? null : (entry.output.variants?.length ?? 0),
+      subtitlePlaylist: async (j) => {
+        const durations = await entry.stream?.durations;
+        return durations == null ? null : (entry.subtitles?.playlist(j, durations) ?? null);
+      },
+      subtitleSegment: async (j, k, signal) => {
+        const durations = await entry.stream?.durations;
+        const window = durations == null ? null : segmentWindow(durations, k);
+        return window === null ? null : ((await entry.subtitles?.segment(j, window, signal)) ?? null);
+      },
     };
   }
 

@@ -10,6 +10,7 @@ import type { RunCommand } from '../process/run-command.js';
 import { readKeyframes } from '../media/keyframe-index.js';
 import { chooseVideoMode } from '../media/video-mode.js';
 import { ladderMode, layoutOf } from './variant-plan.js';
+import { startSubtitles } from './job-subtitles.js';
 import { COPY_CHOICE } from './encoder-choice.js';
 import { applyEnd, HeadStream } from './head-stream.js';
 import { finish, type JobEntry } from './job-entry.js';
@@ -89,6 +90,8 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
         : undefined;
     const stream = new HeadStream(entry, inputPath, probe.info, mode, deps, layout, keyframes);
     entry.stream = stream;
+    const subtitles = startSubtitles(entry, inputPath, probe.info, stream, deps);
+    entry.subtitles = subtitles;
     const onAbort = (): void => {
       stream.abort();
     };
@@ -100,9 +103,13 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
       if (entry.earlyRequest !== null) stream.request(entry.earlyRequest);
       const end = await stream.ended;
       await stream.stopAll('the job ended');
+      // A completed stream keeps its subtitles whole: the extraction reads on to the end first.
+      if (end.status === 'completed') await subtitles?.finished();
+      await subtitles?.stop();
       applyEnd(entry, end);
     } finally {
       entry.abort.signal.removeEventListener('abort', onAbort);
+      await subtitles?.stop();
     }
   } catch (err) {
     deps.log.error({ jobId: entry.id, err }, 'job runner failed');

@@ -53,7 +53,7 @@ describe('composeMaster', () => {
           frameRate: 25,
         },
       ],
-      [{ uri: 's0.m3u8', name: 'English "SDH"', language: 'en', isDefault: false, forced: false }],
+      [{ id: 0, playlist: 's0.m3u8', name: 'English "SDH"', language: 'eng', default: false, forced: false }],
       'fmp4',
     );
     assert.match(text, /#EXT-X-VERSION:7/);
