@@ -1,7 +1,7 @@
 // Pure: a job plan → FFmpeg's argument list for one HLS rendition. Every flag group says why it is there.
 import path from 'node:path';
 import { fileUrl, inputHardening } from '../media/demuxers.js';
-import { variantStreams } from './variant-args.js';
+import { burnIn, variantStreams } from './variant-args.js';
 import { videoEncoderArgs, type VideoEncodeSettings, type VideoEncoderArgs } from './video-encoder.js';
 
 export const PLAYLIST_NAME = 'stream.m3u8';
@@ -148,6 +148,8 @@ export interface HlsJobPlan {
   readonly firstFrameSeconds: number;
   /** Absent: MPEG-TS. */
   readonly container?: Container;
+  /** An image subtitle stream (ffprobe index) drawn into the picture before scaling; absent: none. */
+  readonly burnStreamIndex?: number;
   /** Adaptive bitrate: one encode (or copy) per variant from one decode; `video` is then the first's settings. */
   readonly variants?: readonly VariantPlan[];
 }
@@ -175,6 +177,7 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
           plan.variants.map((x) => ({ copy: x.copy, args: encodeArgs(x.settings) })),
           plan.videoStreamIndex,
           plan.audio?.streamIndex ?? null,
+          plan.burnStreamIndex,
         );
   const seek = plan.startSegment > 0;
   const container = plan.container ?? 'ts';
@@ -203,7 +206,17 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
     ...(seek ? ['-ss', String(start)] : []),
     ...inputHardening(),
     '-i', fileUrl(plan.inputPath),
-    ...(abr === null
+    ...(abr === null && plan.burnStreamIndex !== undefined
+      ? [
+          // The subtitle pictures drawn over the video, then the family's chain; the result is the one video output.
+          '-filter_complex',
+          `${burnIn(plan.videoStreamIndex, plan.burnStreamIndex)}${v.filter === '' ? '' : `,${v.filter}`}[v]`,
+          '-map', '[v]',
+          ...(plan.audio === null ? [] : ['-map', `0:${plan.audio.streamIndex}`]),
+          '-sn', '-dn',
+          ...v.output,
+        ]
+      : abr === null
       ? [
           // Explicit maps: one video track, the chosen audio track, no subtitles or data streams.
           '-map', `0:${plan.videoStreamIndex}`,

@@ -34,17 +34,31 @@ export function onStream(args: readonly string[], i: number): string[] {
   return out;
 }
 
+/**
+ * The filter that draws an image subtitle stream over the video: its pictures (a PGS canvas is the video's size, a
+ * DVD one smaller) bottom-centred; the video goes on unchanged when the subtitles end.
+ */
+export function burnIn(videoStreamIndex: number, subtitleStreamIndex: number): string {
+  return `[0:${videoStreamIndex}][0:${subtitleStreamIndex}]overlay=x=(W-w)/2:y=H-h:eof_action=pass`;
+}
+
 /** The variants' streams: one decode, `split` into one branch per encode; a copy maps the source's video as it is. */
 export function variantStreams(
   variants: readonly VariantEncode[],
   videoStreamIndex: number,
   audioStreamIndex: number | null,
+  burnStreamIndex?: number,
 ): VariantStreams {
   const encodes = variants.flatMap((v, i) => (v.copy ? [] : [{ i, args: v.args }]));
   const graph: string[] = [];
   if (encodes.length > 0) {
     const labels = encodes.map(({ i }) => `[s${i}]`).join('');
-    graph.push(`[0:${videoStreamIndex}]split=${encodes.length}${labels}`);
+    // Burned-in subtitles are drawn once, before the split: every variant shows them.
+    const source =
+      burnStreamIndex === undefined
+        ? `[0:${videoStreamIndex}]`
+        : `${burnIn(videoStreamIndex, burnStreamIndex)}[burned];[burned]`;
+    graph.push(`${source}split=${encodes.length}${labels}`);
     for (const { i, args } of encodes)
       graph.push(`[s${i}]${args.filter === '' ? 'null' : args.filter}[v${i}]`);
   }

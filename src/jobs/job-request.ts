@@ -85,6 +85,10 @@ export const JobRequestSchema = Type.Object(
         { minItems: 1, maxItems: MAX_VARIANTS },
       ),
     ),
+    /** Draw this image subtitle track (PGS, DVB, VobSub; n-th subtitle track, 0 = first) into the picture. */
+    burnSubtitles: Type.Optional(
+      Type.Object({ track: Type.Integer({ minimum: 0, maximum: 63 }) }, { additionalProperties: false }),
+    ),
     segmentSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 30 })),
     /** vod (default): the whole film's playlist at once, seekable anywhere; event: segments listed as made. */
     playlist: Type.Optional(Type.Union([Type.Literal('vod'), Type.Literal('event')])),
@@ -107,6 +111,12 @@ export function parseJobRequest(body: unknown): JobRequest {
     const av1 = body.video.codec === 'av1' || (body.variants ?? []).some((v) => v.codec === 'av1');
     if (av1 && body.container === 'ts')
       throw new WorkerError('INVALID_BODY', 'container: ts cannot carry AV1; AV1 streams are fmp4');
+    const copies = body.video.codec === 'copy' || (body.variants ?? []).some((v) => v.codec === 'copy');
+    if (body.burnSubtitles !== undefined && copies)
+      throw new WorkerError(
+        'INVALID_BODY',
+        'burnSubtitles needs a transcode: a copy cannot draw into the picture',
+      );
     if ((body.variants ?? []).filter((v) => v.codec === 'copy').length > 1)
       throw new WorkerError('INVALID_BODY', 'variants: at most one copy variant (the source is one quality)');
     return body;

@@ -10,6 +10,7 @@ import type { RunCommand } from '../process/run-command.js';
 import { readKeyframes } from '../media/keyframe-index.js';
 import { chooseVideoMode } from '../media/video-mode.js';
 import { ladderMode, layoutOf } from './variant-plan.js';
+import { burnInOf } from './plan.js';
 import { startSubtitles } from './job-subtitles.js';
 import { COPY_CHOICE } from './encoder-choice.js';
 import { applyEnd, HeadStream } from './head-stream.js';
@@ -71,12 +72,17 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
     }
     entry.durationSeconds = probe.info.durationSeconds > 0 ? probe.info.durationSeconds : null;
     const video = probe.info.video;
+    const burn = burnInOf(entry.request, probe.info);
+    if (burn !== null && 'error' in burn) {
+      finish(entry, 'failed', burn.error);
+      return;
+    }
     const layout = video === null ? null : layoutOf(entry.request, video);
     const mode =
       video === null
         ? null
         : layout === null
-          ? chooseVideoMode(entry.request.video, video)
+          ? chooseVideoMode(entry.request.video, video, burn !== null)
           : ladderMode(layout);
     if (mode === null || 'error' in mode) {
       finish(entry, 'failed', mode?.error ?? 'source has no video stream');

@@ -2,6 +2,7 @@
 import { assertNever } from '../errors.js';
 import type { JobRequest } from './job-request.js';
 import type { DroppedVariant } from '../media/variants.js';
+import type { BurnIn } from '../media/subtitle-track.js';
 
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -22,6 +23,8 @@ export interface JobOutput {
   readonly container: 'ts' | 'fmp4';
   /** The audio track played and how (null without audio). */
   readonly audioTrack: AudioView | null;
+  /** The image subtitle track drawn into the picture (burnSubtitles), or null. */
+  readonly burnedSubtitles?: BurnIn | null;
   /** An ABR job's variants, in the master playlist's order. */
   readonly variants?: readonly VariantView[];
   /** Variants asked for that the source does not allow (taller than it, a copy of a codec HLS does not carry). */

@@ -6,6 +6,7 @@ import { chooseAudioCodec, chooseAudioTrack } from '../media/audio-choice.js';
 import { defaultBitrateKbps, outputHeight, outputWidth } from '../media/picture.js';
 import type { OutputCodec, VideoMode } from '../media/video-mode.js';
 import type { SourceInfo } from '../media/source-info.js';
+import { chooseBurnIn, type BurnIn } from '../media/subtitle-track.js';
 import { firstFrameSeconds } from './heads.js';
 import type { AudioView, JobOutput } from './job.js';
 import { planLadder, type VariantLayout } from './variant-plan.js';
@@ -71,6 +72,16 @@ export function containerOf(request: JobRequest, codecs: OutputCodec | readonly 
   return request.container ?? (all.includes('hevc') ? 'fmp4' : 'ts');
 }
 
+/** The image subtitle track a request burns in (null: none), or why it cannot. */
+export function burnInOf(
+  request: JobRequest,
+  source: SourceInfo,
+): BurnIn | { readonly error: string } | null {
+  return request.burnSubtitles === undefined
+    ? null
+    : chooseBurnIn(source.subtitleTracks, request.burnSubtitles.track);
+}
+
 /** The audio a job carries (null without audio) and how the view describes it. */
 function planAudio(request: JobRequest, source: SourceInfo): { plan: AudioPlan; view: AudioView } | null {
   const track = chooseAudioTrack(source.audioTracks, {
@@ -110,6 +121,8 @@ export function planJob(
   if (video === null) throw new Error('planJob needs a source with video');
   const segmentSeconds = request.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS;
   const audio = planAudio(request, source);
+  const burn = burnInOf(request, source);
+  if (burn !== null && 'error' in burn) throw new Error(burn.error);
   const common = {
     inputPath: ctx.inputPath,
     outputDir: ctx.outputDir,
@@ -119,7 +132,9 @@ export function planJob(
     head: ctx.head,
     startSegment: ctx.startSegment,
     firstFrameSeconds: firstFrameSeconds(ctx.startSegment, segmentSeconds, video.fps, video.startSeconds),
+    ...(burn === null ? {} : { burnStreamIndex: burn.streamIndex }),
   };
+  const burned = { burnedSubtitles: burn === null ? null : { ...burn } };
   const settings = {
     gopFrames: gopFrames(video.fps, segmentSeconds),
     segmentSeconds,
@@ -149,6 +164,7 @@ export function planJob(
         audioTrack: audio?.view ?? null,
         variants: ladder.views,
         droppedVariants: layout.dropped,
+        ...burned,
       },
     };
   }
@@ -183,6 +199,7 @@ export function planJob(
     audio: audio !== null,
     container,
     audioTrack: audio?.view ?? null,
+    ...burned,
   };
   return { plan, output };
 }

@@ -53,3 +53,33 @@ export function subtitleTrack(s: ProbedSubtitleStream): SubtitleTrack {
     text: isTextSubtitle(codec),
   };
 }
+
+/** The image track a job burns into the picture, as the job view reports it. */
+export interface BurnIn {
+  /** ffprobe stream index (what the overlay filter takes). */
+  readonly streamIndex: number;
+  /** Position among the source's subtitle tracks (the request's `track`). */
+  readonly track: number;
+  readonly codec: string;
+  readonly language: string | null;
+}
+
+/**
+ * The track `burnSubtitles.track` names, or why it cannot be burned in: it does not exist, or it is text (text
+ * tracks are WebVTT renditions the player shows; burn-in is for image subtitles, which no player can render itself).
+ */
+export function chooseBurnIn(
+  tracks: readonly SubtitleTrack[],
+  track: number,
+): BurnIn | { readonly error: string } {
+  const t = tracks[track];
+  if (t === undefined)
+    return {
+      error: `burnSubtitles.track ${track}: the source has ${tracks.length} subtitle track${tracks.length === 1 ? '' : 's'}`,
+    };
+  if (t.text)
+    return {
+      error: `burnSubtitles.track ${track} is ${t.codec} text, served as a WebVTT rendition; burn-in takes image subtitles (PGS, DVB, VobSub)`,
+    };
+  return { streamIndex: t.index, track, codec: t.codec, language: t.language };
+}

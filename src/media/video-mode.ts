@@ -56,10 +56,13 @@ function misfit(wish: VideoWish, video: NonNullable<SourceInfo['video']>): strin
 export function chooseVideoMode(
   wish: VideoWish,
   video: NonNullable<SourceInfo['video']>,
+  burnIn = false,
 ): VideoMode | { readonly error: string } {
   const codec = transcodeCodec(wish);
   if (wish.codec !== 'copy' && wish.codec !== 'auto')
     return { copy: false, codec, reason: `${wish.codec} requested` };
+  // Subtitles drawn into the picture need a decode and an encode (a copy is refused at the request).
+  if (burnIn) return { copy: false, codec, reason: 'transcoded: subtitles are burned in' };
   // What HLS segments carry: H.264 and HEVC, and AV1 in fMP4.
   const carried = video.codec === 'h264' || video.codec === 'hevc' || video.codec === 'av1';
   if (wish.codec === 'copy') {

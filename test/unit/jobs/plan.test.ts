@@ -62,6 +62,7 @@ describe('planJob', () => {
         copied: false,
         reason: 'aac requested',
       },
+      burnedSubtitles: null,
     });
   });
   it('keeps requested audio settings and handles silent sources', () => {
