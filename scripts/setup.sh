@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything the worker and its tests need on a Debian machine with Node.js and npm:
 # Debian's ffmpeg (when missing), npm packages (when missing or stale), and the build in dist/.
-# `setup.sh --test` also installs what only the tests use (Debian's chromium for the status page test),
-# so `npm start` stays lean on a small board.
+# `setup.sh --test` also installs what only the tests use (Debian's chromium for the status page test, GStreamer
+# for the playback test), so `npm start` stays lean on a small board.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,9 @@ need_apt=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need_apt+=(ffmpeg)
 test_apt=()
 [ "${1:-}" = "--test" ] && test_apt=(chromium systemd) # systemd: systemd-analyze verifies the generated unit
+# GStreamer plays every kind of stream to the end: tools (gst-launch-1.0), hlsdemux (bad), H.264/HEVC/AAC (libav).
+[ "${1:-}" = "--test" ] && test_apt+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-libav)
 for extra in ${SETUP_EXTRA_APT:-} "${test_apt[@]}"; do
   dpkg -s "$extra" >/dev/null 2>&1 || need_apt+=("$extra")
 done
