@@ -68,16 +68,17 @@ describe('GStreamer plays every kind of stream to the end', () => {
   }
 
   /** What each playback must show: EOS without an error, every frame and the audio, decoded at the expected caps. */
-  function assertPlayed(r: PlaybackReport, want: Expected): void {
+  function assertPlayed(r: PlaybackReport, want: Expected, skippedAtMost = 0): void {
     const said = describePlayback(r);
     assert.ok(!r.timedOut && r.exitCode === 0 && r.eos, said);
     assert.deepEqual(r.errors, [], said);
     assert.equal(r.demuxer, DEMUXER[r.player], said);
     assert.equal(r.video?.codec, want.codec, said);
     assert.ok(r.videoSizes.length > 0 && r.videoSizes.every((s) => want.sizes.includes(s)), said);
-    assert.equal(r.videoFrames, frames, said);
+    if (skippedAtMost === 0) assert.equal(r.videoFrames, frames, said);
+    else assert.ok(r.videoFrames <= frames && r.videoFrames >= frames - skippedAtMost, said);
     assert.equal(r.audio?.codec, 'aac', said);
-    assert.ok(Math.abs(r.audioMs - durationMs) <= 100, said);
+    assert.ok(Math.abs(r.audioMs - (durationMs * r.videoFrames) / frames) <= 100, said);
   }
 
   /** Plays the stream to the end with each player in turn (the first while the worker may still be making it). */
@@ -106,6 +107,18 @@ describe('GStreamer plays every kind of stream to the end', () => {
   it('H.264 in fMP4', async () => {
     const url = await post('h264-fmp4', { video: { codec: 'h264', height: 180 }, container: 'fmp4' });
     await assertPlaysEverywhere(url, { codec: 'h264', sizes: ['320x180'] });
+  });
+
+  it('an ABR ladder with the original (copy) beside two encodes, through its master playlist', async () => {
+    const url = await post('ladder', {
+      video: { codec: 'h264' },
+      variants: [{ codec: 'copy' }, { height: 360, bitrateKbps: 900 }, { height: 180, bitrateKbps: 300 }],
+      segmentSeconds: 2,
+    });
+    assert.match(url, /master\.m3u8$/);
+    // Whichever variants the player picks and switches between, every frame comes once, at one of their sizes.
+    await assertPlaysEverywhere(url, { codec: 'h264', sizes: ['640x360', '320x180'] });
+    assert.equal((await waitForJobEnd(d, 'ladder')).status, 'completed');
   });
 
   it('an event playlist followed from its start, while it is made, to #EXT-X-ENDLIST', async () => {
@@ -145,7 +158,10 @@ describe('GStreamer plays every kind of stream to the end', () => {
           `${player} to decode the first segments and reload the playlist`,
         );
         resume(pid);
-        assertPlayed(await started.done, { codec: 'h264', sizes: ['320x180'] });
+        // A live (event) playlist may be joined past its first segment: RFC 8216 §6.3.3 has players start three
+        // target durations from the end, and hlsdemux2 does when three are listed. From there on, every frame.
+        const joinable = Math.max(0, listed.segments.length - 1);
+        assertPlayed(await started.done, { codec: 'h264', sizes: ['320x180'] }, joinable * (frames / 10));
       } finally {
         resume(pid);
         await playback?.stop();
