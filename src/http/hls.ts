@@ -209,7 +209,11 @@ async function servePlaylist(
   const info = await awaitFile(res, handle, name, deps);
   if (info === null) {
     if (res.destroyed) return;
-    sendError(res, 404, 'STREAM_NOT_FOUND', `the stream has no ${name} (its job failed or was cancelled)`);
+    // A live job whose playlist did not come within the wait is slow (or waits for a viewer), not gone.
+    const why = handle.live
+      ? `${name} is not ready after ${Math.round(deps.segmentWaitMs / 1000)} s (the job is still running)`
+      : `the stream has no ${name} (its job failed or was cancelled)`;
+    sendError(res, 404, 'STREAM_NOT_FOUND', why);
     return;
   }
   let cached;

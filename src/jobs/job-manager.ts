@@ -311,7 +311,9 @@ export class JobManager {
     entry.lastActivity = entry.lastRequest = Date.now();
     return {
       dir: entry.dir,
-      live: isLive(entry.status),
+      get live() {
+        return isLive(entry.status);
+      },
       segmentCount: entry.output?.segmentCount ?? null,
       arrivals: entry.arrivals,
       request: (k) => {

@@ -80,8 +80,14 @@ describe('composeEventPlaylist', () => {
     assert.equal(composeEventPlaylist(made, { segmentSeconds: 4, ended: true }), expected);
   });
 
-  it('has nothing to serve before the first segment', () => {
+  it('has nothing to serve before the second segment, unless the stream ended with one', () => {
     assert.equal(composeEventPlaylist([], { segmentSeconds: 4, ended: false }), null);
+    const one = [{ index: 0, duration: 3, encoder: 'x' }];
+    assert.equal(composeEventPlaylist(one, { segmentSeconds: 4, ended: false }), null);
+    assert.match(
+      composeEventPlaylist(one, { segmentSeconds: 4, ended: true }) ?? '',
+      /seg-0.ts\n#EXT-X-ENDLIST\n$/,
+    );
   });
 
   it('puts one discontinuity where the encoder changed (hardware → software fallback)', () => {
@@ -103,10 +109,13 @@ describe('composeEventPlaylist', () => {
   });
 
   it('keeps the target duration at least the segment length, and above any longer segment', () => {
-    const text = composeEventPlaylist([{ index: 0, duration: 6.6, encoder: 'x' }], {
-      segmentSeconds: 4,
-      ended: false,
-    });
+    const text = composeEventPlaylist(
+      [
+        { index: 0, duration: 6.6, encoder: 'x' },
+        { index: 1, duration: 4, encoder: 'x' },
+      ],
+      { segmentSeconds: 4, ended: false },
+    );
     assert.match(text ?? '', /#EXT-X-TARGETDURATION:7\n/);
   });
 });
