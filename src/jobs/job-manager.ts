@@ -324,11 +324,14 @@ export class JobManager {
       },
       container: entry.output?.container ?? null,
       variants: entry.output === null ? null : (entry.output.variants?.length ?? 0),
+      // Asked right after POST, before the probe: the renditions exist once the job is planned.
       subtitlePlaylist: async (j) => {
+        await entry.planned;
         const durations = await entry.stream?.durations;
         return durations == null ? null : (entry.subtitles?.playlist(j, durations) ?? null);
       },
       subtitleSegment: async (j, k, signal) => {
+        await entry.planned;
         const durations = await entry.stream?.durations;
         const window = durations == null ? null : segmentWindow(durations, k);
         return window === null ? null : ((await entry.subtitles?.segment(j, window, signal)) ?? null);
