@@ -51,9 +51,6 @@ function targetDuration(segmentSeconds: number, durations: readonly number[]): n
   return Math.max(Math.round(segmentSeconds), ...durations.map((d) => Math.round(d)));
 }
 
-/** Segments an unfinished event playlist lists before it is first written. */
-export const MIN_EVENT_SEGMENTS = 2;
-
 /** The event playlist: the contiguous segments from 0, a discontinuity where the encoder changed. */
 export function composeEventPlaylist(
   made: readonly MadeSegment[],
@@ -64,9 +61,7 @@ export function composeEventPlaylist(
     readonly variant?: VariantId;
   },
 ): string | null {
-  // Two segments before the first answer: GStreamer 1.22's hlsdemux2 (Debian 12) cannot match a reloaded one-segment
-  // playlist with the one before and stalls for good; every player waits for a first segment anyway.
-  if (made.length < MIN_EVENT_SEGMENTS && !opts.ended) return null;
+  if (made.length === 0 && !opts.ended) return null;
   const container = opts.container ?? 'ts';
   const variant = opts.variant ?? null;
   const lines = header(

@@ -121,6 +121,41 @@ describe('GStreamer plays every kind of stream to the end', () => {
     assert.equal((await waitForJobEnd(d, 'ladder')).status, 'completed');
   });
 
+  it('answers GStreamer the first event playlist once two segments are listed, other players at once', async () => {
+    const id = 'event-one';
+    const url = await post(id, {
+      video: { codec: 'h264', height: 180 },
+      segmentSeconds: 1,
+      playlist: 'event',
+    });
+    // FFmpeg is held the moment the first segment is out: the playlist lists exactly one.
+    d.jobs.stream(id)?.arrivals.listen((name) => {
+      const running = d.jobs.pids()[id];
+      if (name === 'seg-0.ts' && running !== undefined) process.kill(-running, 'SIGSTOP');
+    });
+    let pid = 0;
+    await waitFor(() => (pid = d.jobs.pids()[id] ?? 0) > 0, 10_000, `FFmpeg of ${id}`);
+    try {
+      const count = (text: string): number => parseMediaPlaylist(text).segments.length;
+      await waitFor(async () => count((await fetchBytes(url)).toString('utf8')) === 1, 10_000, 'one segment');
+      let answered = false;
+      const gst = fetch(url, {
+        headers: { 'user-agent': 'GStreamer souphttpsrc 1.22.0 libsoup/3.2.2' },
+      }).then(async (r) => {
+        answered = true;
+        return r.text();
+      });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(answered, false, 'GStreamer waits while one segment is listed');
+      assert.equal(count((await fetchBytes(url)).toString('utf8')), 1, 'any other player gets it at once');
+      resume(pid);
+      assert.ok(count(await gst) >= 2, 'GStreamer gets two once the second is out');
+    } finally {
+      resume(pid);
+    }
+    assert.equal((await waitForJobEnd(d, id)).status, 'completed');
+  });
+
   it('an event playlist followed from its start, while it is made, to #EXT-X-ENDLIST', async () => {
     for (const player of GST_PLAYERS) {
       const id = `event-${player}`;
