@@ -1,7 +1,7 @@
 // Pure: master.m3u8 — the variants a player chooses among (RFC 8216 §4.3.4.2) and the subtitle renditions it may
 // show beside them (§4.3.4.1).
 import type { Container } from '../ffmpeg/hls-args.js';
-import { SUBTITLE_GROUP, subtitleMediaTags, type SubtitleRendition } from './subtitle-playlist.js';
+import { quotable, SUBTITLE_GROUP, subtitleMediaTags, type SubtitleRendition } from './subtitle-playlist.js';
 
 export interface MasterVariant {
   readonly uri: string;
@@ -14,9 +14,9 @@ export interface MasterVariant {
   readonly frameRate: number;
 }
 
-/** A quoted-string may hold neither a double quote nor a line break (§4.2). */
+/** An attribute's quoted-string (§4.2), made safe. */
 function quoted(text: string): string {
-  return `"${text.replace(/["\r\n]/g, "'")}"`;
+  return `"${quotable(text)}"`;
 }
 
 export function composeMaster(

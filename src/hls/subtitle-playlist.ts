@@ -93,7 +93,7 @@ function languageName(tag: string): string | null {
 }
 
 /** A quoted-string attribute may hold neither a double quote nor a line break (RFC 8216 §4.2). */
-function quotable(text: string): string {
+export function quotable(text: string): string {
   return text
     .replace(/"/g, "'")
     .replace(/[\r\n]+/g, ' ')

@@ -203,8 +203,14 @@ async function awaitFile(
  */
 function needsTwoSegments(req: IncomingMessage, body: Buffer): boolean {
   if (!/GStreamer/i.test(req.headers['user-agent'] ?? '')) return false;
+  const listed = listing(body);
+  return !listed.ended && listed.segments === 1;
+}
+
+/** How many segments a playlist lists and whether it has ended (a master lists none). */
+function listing(body: Buffer): { readonly segments: number; readonly ended: boolean } {
   const text = body.toString('latin1');
-  return !text.includes('#EXT-X-ENDLIST') && text.split('#EXTINF:').length - 1 === 1;
+  return { segments: text.split('#EXTINF:').length - 1, ended: text.includes('#EXT-X-ENDLIST') };
 }
 
 const SECOND_SEGMENT_POLL_MS = 100;
@@ -223,8 +229,8 @@ async function secondSegment(
     const info = statFile(file);
     if (info === null) return null;
     const cached = await deps.cache.get(file, info, false);
-    const text = cached.body.toString('latin1');
-    if (text.includes('#EXT-X-ENDLIST') || text.split('#EXTINF:').length - 1 >= 2) return cached;
+    const listed = listing(cached.body);
+    if (listed.ended || listed.segments >= 2) return cached;
   }
   return null;
 }

@@ -4,7 +4,6 @@
 // first, so no two heads ever write one file. Heads stop when they reach made segments or nobody watches near them,
 // and pause (SIGSTOP) when they run too far ahead of their viewers.
 import { linkSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import {
   buildHlsArgs,
@@ -21,6 +20,7 @@ import {
   type VariantId,
 } from '../ffmpeg/hls-args.js';
 import { startFfmpeg, type FfmpegExit, type FfmpegRun } from '../ffmpeg/process.js';
+import { closeFile, openFile, readAt } from '../hls/file-read.js';
 import { StreamPlaylistFile } from '../hls/stream-playlist-file.js';
 import {
   composeEventPlaylist,
@@ -51,7 +51,7 @@ import {
   type HeadState,
 } from './heads.js';
 import { containerOf, mediaDuration, planJob, streamSegments, type EncoderChoice } from './plan.js';
-import { variantBandwidth, type VariantLayout } from './variant-plan.js';
+import { cutsAtKeyframes, variantBandwidth, type VariantLayout } from './variant-plan.js';
 import { readTimescales, shiftSegmentFile } from './fmp4-publish.js';
 import type { JobOutput, VariantView } from './job.js';
 
@@ -161,7 +161,7 @@ export class HeadStream {
     this.#layout = layout;
     this.#renditions = layout === null ? [null] : layout.variants.map((v) => v.index);
     // A copy (alone or in a ladder) is cut at the source's keyframes.
-    const copyCuts = video.copy || layout?.copyCuts === true;
+    const copyCuts = cutsAtKeyframes(video, layout);
     this.#inputPath = inputPath;
     this.#source = source;
     this.#deps = deps;
@@ -407,11 +407,11 @@ export class HeadStream {
     const bytes = Buffer.alloc(256 * 1024);
     let read = 0;
     try {
-      const handle = await open(path.join(this.#entry.dir, name), 'r');
+      const { fd } = openFile(path.join(this.#entry.dir, name));
       try {
-        ({ bytesRead: read } = await handle.read(bytes, 0, bytes.length, 0));
+        read = await readAt(fd, bytes, 0, bytes.length, 0);
       } finally {
-        await handle.close();
+        closeFile(fd);
       }
     } catch {
       // Removed under us (job ended): the master is not needed any more.

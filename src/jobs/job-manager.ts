@@ -96,6 +96,15 @@ export interface StreamHandle {
   readonly subtitleSegment: (j: number, k: number, signal: AbortSignal) => Promise<string | null>;
 }
 
+/**
+ * The job's VOD segment durations, which its subtitle renditions are cut to; null without (event, or no stream).
+ * Asked right after POST, before the probe: they exist once the job is planned.
+ */
+async function vodDurations(entry: JobEntry): Promise<readonly number[] | null> {
+  await entry.planned;
+  return (await entry.stream?.durations) ?? null;
+}
+
 /** Waits for a promise at most `ms`; the timer does not outlive the wait. */
 async function settledWithin(p: Promise<void>, ms: number): Promise<void> {
   const timer = new AbortController();
@@ -324,16 +333,13 @@ export class JobManager {
       },
       container: entry.output?.container ?? null,
       variants: entry.output === null ? null : (entry.output.variants?.length ?? 0),
-      // Asked right after POST, before the probe: the renditions exist once the job is planned.
       subtitlePlaylist: async (j) => {
-        await entry.planned;
-        const durations = await entry.stream?.durations;
-        return durations == null ? null : (entry.subtitles?.playlist(j, durations) ?? null);
+        const durations = await vodDurations(entry);
+        return durations === null ? null : (entry.subtitles?.playlist(j, durations) ?? null);
       },
       subtitleSegment: async (j, k, signal) => {
-        await entry.planned;
-        const durations = await entry.stream?.durations;
-        const window = durations == null ? null : segmentWindow(durations, k);
+        const durations = await vodDurations(entry);
+        const window = durations === null ? null : segmentWindow(durations, k);
         return window === null ? null : ((await entry.subtitles?.segment(j, window, signal)) ?? null);
       },
     };

@@ -9,7 +9,7 @@ import { probeSource, type ProbeResult } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
 import { readKeyframes } from '../media/keyframe-index.js';
 import { chooseVideoMode } from '../media/video-mode.js';
-import { ladderMode, layoutOf } from './variant-plan.js';
+import { cutsAtKeyframes, ladderMode, layoutOf } from './variant-plan.js';
 import { burnInOf } from './plan.js';
 import { startSubtitles } from './job-subtitles.js';
 import { COPY_CHOICE } from './encoder-choice.js';
@@ -91,7 +91,7 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
     if (mode.copy) entry.encoder = COPY_CHOICE;
     // A copy's VOD playlist comes from the source's keyframes, read while the copy already runs.
     const keyframes =
-      (mode.copy || layout?.copyCuts === true) && entry.request.playlist !== 'event'
+      cutsAtKeyframes(mode, layout) && entry.request.playlist !== 'event'
         ? readKeyframes(deps.config.ffmpeg.ffprobePath, inputPath, entry.abort.signal)
         : undefined;
     const stream = new HeadStream(entry, inputPath, probe.info, mode, deps, layout, keyframes);

@@ -45,6 +45,11 @@ export function ladderMode(layout: VariantLayout): VideoMode {
   return { copy: false, codec: encoded.codec, reason };
 }
 
+/** Whether a job cuts at the source's keyframes: a copy, alone or in a ladder (its VOD playlist needs the index). */
+export function cutsAtKeyframes(mode: VideoMode, layout: VariantLayout | null): boolean {
+  return mode.copy || layout?.copyCuts === true;
+}
+
 /** Bytes of container around the payload: MPEG-TS packet and PES headers (~6 %), fMP4 boxes (~2 %). */
 const OVERHEAD: Readonly<Record<Container, number>> = { ts: 1.06, fmp4: 1.02 };
 

@@ -111,8 +111,3 @@ export function resolveVariants(
     })),
   };
 }
-
-/** Codecs the variants transcode to (each needs an encoder). */
-export function transcodedCodecs(variants: readonly Variant[]): OutputCodec[] {
-  return [...new Set(variants.filter((v) => !v.copy).map((v) => v.codec))];
-}
