@@ -61,6 +61,25 @@ describe('GStreamer plays every kind of stream to the end', () => {
     return (JSON.parse(text) as { playlistUrl: string }).playlistUrl;
   }
 
+  /**
+   * An event job (1 s segments, 180p) whose FFmpeg is held (SIGSTOP to its group) the moment it publishes `segment`:
+   * its playlist URL and FFmpeg's pid, for `resume`.
+   */
+  async function heldEvent(id: string, segment: string): Promise<{ url: string; pid: number }> {
+    const url = await post(id, {
+      video: { codec: 'h264', height: 180 },
+      segmentSeconds: 1,
+      playlist: 'event',
+    });
+    d.jobs.stream(id)?.arrivals.listen((name) => {
+      const running = d.jobs.pids()[id];
+      if (name === segment && running !== undefined) process.kill(-running, 'SIGSTOP');
+    });
+    let pid = 0;
+    await waitFor(() => (pid = d.jobs.pids()[id] ?? 0) > 0, 10_000, `FFmpeg of ${id}`);
+    return { url, pid };
+  }
+
   /** Playlist answers the worker has sent so far (its own counter in /metrics). */
   async function playlistsServed(): Promise<number> {
     const text = await (await d.api('GET', '/metrics')).text();
@@ -123,18 +142,8 @@ describe('GStreamer plays every kind of stream to the end', () => {
 
   it('answers GStreamer the first event playlist once two segments are listed, other players at once', async () => {
     const id = 'event-one';
-    const url = await post(id, {
-      video: { codec: 'h264', height: 180 },
-      segmentSeconds: 1,
-      playlist: 'event',
-    });
     // FFmpeg is held the moment the first segment is out: the playlist lists exactly one.
-    d.jobs.stream(id)?.arrivals.listen((name) => {
-      const running = d.jobs.pids()[id];
-      if (name === 'seg-0.ts' && running !== undefined) process.kill(-running, 'SIGSTOP');
-    });
-    let pid = 0;
-    await waitFor(() => (pid = d.jobs.pids()[id] ?? 0) > 0, 10_000, `FFmpeg of ${id}`);
+    const { url, pid } = await heldEvent(id, 'seg-0.ts');
     try {
       const count = (text: string): number => parseMediaPlaylist(text).segments.length;
       await waitFor(async () => count((await fetchBytes(url)).toString('utf8')) === 1, 10_000, 'one segment');
@@ -159,20 +168,10 @@ describe('GStreamer plays every kind of stream to the end', () => {
   it('an event playlist followed from its start, while it is made, to #EXT-X-ENDLIST', async () => {
     for (const player of GST_PLAYERS) {
       const id = `event-${player}`;
-      const url = await post(id, {
-        video: { codec: 'h264', height: 180 },
-        segmentSeconds: 1,
-        playlist: 'event',
-      });
-      // FFmpeg is held (SIGSTOP to its group) the moment it publishes its third segment, so the player starts on an
-      // unfinished playlist of two or three. Not one: hlsdemux2 1.22.0 cannot match a reloaded one-segment playlist
-      // with the one before (its sync loop skips index 0), seeks to the live edge, fails and stalls for good.
-      d.jobs.stream(id)?.arrivals.listen((name) => {
-        const running = d.jobs.pids()[id];
-        if (name === 'seg-2.ts' && running !== undefined) process.kill(-running, 'SIGSTOP');
-      });
-      let pid = 0;
-      await waitFor(() => (pid = d.jobs.pids()[id] ?? 0) > 0, 10_000, `FFmpeg of ${id}`);
+      // FFmpeg is held the moment it publishes its third segment, so the player starts on an unfinished playlist of
+      // two or three. Not one: hlsdemux2 1.22.0 cannot match a reloaded one-segment playlist with the one before
+      // (its sync loop skips index 0), seeks to the live edge, fails and stalls for good.
+      const { url, pid } = await heldEvent(id, 'seg-2.ts');
       let playback: Playback | null = null;
       try {
         let listed = parseMediaPlaylist('');
