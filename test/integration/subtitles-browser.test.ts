@@ -43,9 +43,13 @@ function page(workerUrl: string, id: string): string {
   hls.attachMedia(video);
   const canvas = document.createElement('canvas');
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  // Whether the frame shown at time t has the white square (seeks there paused and reads one pixel of it).
+  // Whether the frame shown at time t has the white square (seeks there paused and reads one pixel of it). 'seeked'
+  // can come before the new frame is presented, when drawImage would still read the one before: the read waits for
+  // the frame callback of the seek too (or 1 s, should the seek land on the frame already shown).
   window.whiteAt = async (t) => {
+    const presented = new Promise((resolve) => { video.requestVideoFrameCallback(resolve); setTimeout(resolve, 1000); });
     await new Promise((resolve) => { video.addEventListener('seeked', resolve, { once: true }); video.currentTime = t; });
+    await presented;
     canvas.width = video.videoWidth; canvas.height = video.videoHeight;
     ctx.drawImage(video, 0, 0);
     return ctx.getImageData(${x + size / 2}, ${y + size / 2}, 1, 1).data[0] > 128;
