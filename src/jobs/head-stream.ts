@@ -13,14 +13,12 @@ import {
   headSegment,
   headSegmentPattern,
   initName,
-  MASTER_NAME,
   mediaPlaylistName,
   segmentName,
   type Container,
   type VariantId,
 } from '../ffmpeg/hls-args.js';
 import { startFfmpeg, type FfmpegExit, type FfmpegRun } from '../ffmpeg/process.js';
-import { closeFile, openFile, readAt } from '../hls/file-read.js';
 import { StreamPlaylistFile } from '../hls/stream-playlist-file.js';
 import {
   composeEventPlaylist,
@@ -33,8 +31,6 @@ import {
 import type { SourceInfo } from '../media/source-info.js';
 import { copyDurations } from '../media/keyframe-index.js';
 import type { OutputCodec, VideoMode } from '../media/video-mode.js';
-import { audioCodecString, codecFromAnnexB, codecFromInit } from '../media/codec-string.js';
-import { composeMaster } from '../hls/master-playlist.js';
 import type { SubtitleRendition } from '../hls/subtitle-playlist.js';
 import { softwareEncoder } from './encoder-choice.js';
 import { endedEarlyReason, exitReason, fullDisk } from './job-failure.js';
@@ -51,9 +47,9 @@ import {
   type HeadState,
 } from './heads.js';
 import { containerOf, mediaDuration, planJob, streamSegments, type EncoderChoice } from './plan.js';
-import { cutsAtKeyframes, variantBandwidth, type VariantLayout } from './variant-plan.js';
+import { cutsAtKeyframes, type VariantLayout } from './variant-plan.js';
 import { readTimescales, shiftSegmentFile } from './fmp4-publish.js';
-import type { JobOutput, VariantView } from './job.js';
+import { StreamMaster } from './stream-master.js';
 
 interface Head extends HeadState {
   next: number;
@@ -91,13 +87,6 @@ export interface HeadView {
   readonly cost: number;
 }
 
-/** What the master lists when a variant's SPS cannot be read: the profile and level our encoders default to. */
-const FALLBACK_CODECS: Readonly<Record<OutputCodec, string>> = {
-  h264: 'avc1.640028',
-  hevc: 'hvc1.1.6.L120.90',
-  av1: 'av01.0.08M.08',
-};
-
 export type StreamEnd =
   | { readonly status: 'completed' }
   | { readonly status: 'failed'; readonly reason: string }
@@ -125,10 +114,7 @@ export class HeadStream {
   /** How many variants' files of each segment index are published; the index is made once all are. */
   readonly #published = new Map<number, number>();
   readonly #inits = new Set<VariantId>();
-  /** Each variant's video codec string, read from its first segment (or init): the master waits for all. */
-  readonly #codecs = new Map<VariantId, string>();
   #softwareOnly = false;
-  #subtitles: readonly SubtitleRendition[] = [];
   readonly #durations: Promise<readonly number[] | null>;
   #durationsKnown: (durations: readonly number[] | null) => void = () => undefined;
   readonly #container: Container;
@@ -138,7 +124,7 @@ export class HeadStream {
   readonly #heads = new Map<number, Head>();
   #nextHeadId = 0;
   readonly #playlists: ReadonlyMap<VariantId, StreamPlaylistFile>;
-  readonly #master: StreamPlaylistFile;
+  readonly #master: StreamMaster;
   #ended = false;
   #completed = false;
   #resolveEnd: (end: StreamEnd) => void = () => undefined;
@@ -201,7 +187,16 @@ export class HeadStream {
         new StreamPlaylistFile(entry.dir, () => this.#composePlaylist(variant), mediaPlaylistName(variant)),
       ]),
     );
-    this.#master = new StreamPlaylistFile(entry.dir, () => this.#composeMaster(), MASTER_NAME);
+    this.#master = new StreamMaster({
+      entry,
+      source,
+      container: this.#container,
+      segmentSeconds: this.#segmentSeconds,
+      renditions: this.#renditions,
+      copy: video.copy,
+      codecOf: (variant) => this.#codecOf(variant),
+      log: deps.log,
+    });
     this.#durations = new Promise((resolve) => {
       this.#durationsKnown = resolve;
     });
@@ -312,8 +307,7 @@ export class HeadStream {
 
   /** The job's subtitle renditions: the master lists them beside the variant(s). */
   attachSubtitles(renditions: readonly SubtitleRendition[]): void {
-    this.#subtitles = renditions;
-    void this.#master.update();
+    void this.#master.attachSubtitles(renditions);
   }
 
   #updatePlaylists(): Promise<void> {
@@ -339,108 +333,9 @@ export class HeadStream {
     });
   }
 
-  /** The variants as the master lists them: an ABR job's ladder, or the one quality of any other job. */
-  #variantViews(output: JobOutput): readonly VariantView[] {
-    if (output.variants !== undefined) return output.variants;
-    const source = this.#source.video;
-    const variant = {
-      index: 0,
-      copy: this.#video.copy,
-      codec: output.codec,
-      height: output.height ?? 0,
-      width: output.width,
-      bitrateKbps: this.#video.copy ? Math.round((source?.bitRate ?? 0) / 1000) : output.bitrateKbps,
-    };
-    const audio = output.audioTrack;
-    const audioPlan =
-      audio === null ? null : { streamIndex: 0, copy: audio.copied, bitrateKbps: 128, channels: 2 };
-    return [
-      {
-        index: 0,
-        playlist: mediaPlaylistName(null),
-        codec: output.codec,
-        encoder: output.encoder,
-        copied: this.#video.copy,
-        width: output.width,
-        height: variant.height,
-        bitrateKbps: variant.bitrateKbps,
-        frameRate: Math.round((source?.fps ?? 0) * 1000) / 1000,
-        ...variantBandwidth(variant, audioPlan, this.#container, this.#segmentSeconds),
-        codecs: null,
-      },
-    ];
-  }
-
-  /** master.m3u8, once every variant's codecs were read from what it encoded. */
-  #composeMaster(): string | null {
-    const output = this.#entry.output;
-    if (output === null || this.#codecs.size < this.#renditions.length) return null;
-    const views = this.#variantViews(output);
-    return composeMaster(
-      views.map((v, i) => ({
-        uri: v.playlist,
-        bandwidth: v.bandwidth,
-        averageBandwidth: v.averageBandwidth,
-        width: v.width,
-        height: v.height,
-        codecs: this.#codecsOf(this.#renditions[i] ?? null) ?? '',
-        frameRate: v.frameRate,
-      })),
-      this.#subtitles,
-      this.#container,
-    );
-  }
-
-  /** RFC 6381 codecs of everything a variant carries (video as read from its SPS, then audio); null until read. */
-  #codecsOf(variant: VariantId): string | null {
-    const video = this.#codecs.get(variant);
-    if (video === undefined) return null;
-    const audio = this.#entry.output?.audioTrack ?? null;
-    const track = audio === null ? undefined : this.#source.audioTracks[audio.index];
-    const audioCodec = audio === null ? null : audioCodecString(audio.codec, track?.profile ?? '');
-    return audioCodec === null ? video : `${video},${audioCodec}`;
-  }
-
-  /** Reads a variant's codec string from the first file it published (a TS segment, or the fMP4 init). */
-  async #learnCodec(variant: VariantId, name: string): Promise<void> {
-    if (this.#codecs.has(variant)) return;
-    const bytes = Buffer.alloc(256 * 1024);
-    let read = 0;
-    try {
-      const { fd } = openFile(path.join(this.#entry.dir, name));
-      try {
-        read = await readAt(fd, bytes, 0, bytes.length, 0);
-      } finally {
-        closeFile(fd);
-      }
-    } catch {
-      // Removed under us (job ended): the master is not needed any more.
-      return;
-    }
-    const data = bytes.subarray(0, read);
-    const found = this.#container === 'fmp4' ? codecFromInit(data) : codecFromAnnexB(data);
-    this.#codecs.set(variant, found ?? FALLBACK_CODECS[this.#codecOf(variant)]);
-    if (found === null)
-      this.#deps.log.warn(
-        { jobId: this.#entry.id, variant, file: name },
-        'no SPS found: master lists a default',
-      );
-    this.#entry.output = this.#withCodecs(this.#entry.output);
-    await this.#master.update();
-  }
-
   #codecOf(variant: VariantId): OutputCodec {
     const v = variant === null ? undefined : this.#layout?.variants[variant];
     return v?.codec ?? this.#video.codec;
-  }
-
-  /** The job view's variants with the codec strings read so far. */
-  #withCodecs(output: JobOutput | null): JobOutput | null {
-    if (output?.variants === undefined) return output;
-    return {
-      ...output,
-      variants: output.variants.map((v) => ({ ...v, codecs: this.#codecsOf(v.index) ?? v.codecs })),
-    };
   }
 
   #complete(): boolean {
@@ -491,7 +386,7 @@ export class HeadStream {
       video: this.#video,
       ...(layout === null ? {} : { ladder: { layout, encoderFor: (c: OutputCodec) => this.#encoderFor(c) } }),
     });
-    this.#entry.output = this.#withCodecs(output);
+    this.#entry.output = this.#master.withCodecs(output);
     const encodes = (plan.variants ?? [{ copy: this.#video.copy, settings: plan.video }]).filter(
       (v) => !v.copy,
     );
@@ -594,7 +489,7 @@ export class HeadStream {
     }
     rmSync(file, { force: true });
     this.#entry.arrivals.notify(publicName);
-    if (this.#container === 'ts') void this.#learnCodec(variant, publicName);
+    if (this.#container === 'ts') void this.#master.learn(variant, publicName);
     // The index is made once every variant has its file (one FFmpeg writes them all at about the same time).
     const published = (this.#published.get(index) ?? 0) + 1;
     this.#published.set(index, published);
@@ -650,7 +545,7 @@ export class HeadStream {
     }
     this.#inits.add(variant);
     this.#entry.arrivals.notify(name);
-    void this.#learnCodec(variant, name);
+    void this.#master.learn(variant, name);
   }
 
   /** What a head's own playlist lists so far; null while it has none. */
