@@ -48,7 +48,8 @@ interface ProbeStream {
   level?: number;
   bit_rate?: string;
   disposition?: { attached_pic?: number; default?: number; forced?: number };
-  tags?: { language?: string; title?: string };
+  /** DURATION: Matroska's per-track end time (FFmpeg and mkvmerge write it; the format states no stream duration). */
+  tags?: { language?: string; title?: string; DURATION?: string };
 }
 
 function rate(text: string | undefined): number {
@@ -62,6 +63,19 @@ function rate(text: string | undefined): number {
 function positive(text: string | undefined): number {
   const n = Number.parseFloat(text ?? '');
   return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/**
+ * A Matroska track's length from its DURATION tag ("01:23:45.678000000"): the time its last frame ends, from 0, less
+ * where it starts. 0 when there is no such tag.
+ */
+function taggedLength(tag: string | undefined, start: string | undefined): number {
+  const m = /^(\d+):([0-5]\d):([0-5]\d(?:\.\d+)?)$/.exec(tag ?? '');
+  if (m === null) return 0;
+  const end = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+  const from = Number.parseFloat(start ?? '');
+  const length = end - (Number.isFinite(from) && from > 0 ? from : 0);
+  return length > 0 ? length : 0;
 }
 
 function startOffset(stream: string | undefined, format: string | undefined): number {
@@ -113,7 +127,7 @@ export function parseSourceInfo(json: string): SourceInfo {
             fps: rate(v.avg_frame_rate) || rate(v.r_frame_rate) || 25,
             pixFmt: v.pix_fmt ?? 'unknown',
             startSeconds: startOffset(v.start_time, data.format?.start_time),
-            durationSeconds: positive(v.duration),
+            durationSeconds: positive(v.duration) || taggedLength(v.tags?.DURATION, v.start_time),
             profile: v.profile ?? '',
             level: v.level ?? 0,
             bitRate: positive(v.bit_rate) || positive(data.format?.bit_rate),
@@ -139,7 +153,7 @@ export async function probeSource(
     ...inputHardening(),
     '-print_format', 'json',
     '-show_entries',
-    'format=duration,format_name,start_time,bit_rate:stream=index,codec_type,codec_name,profile,level,bit_rate,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic,default,forced:stream_tags=language,title',
+    'format=duration,format_name,start_time,bit_rate:stream=index,codec_type,codec_name,profile,level,bit_rate,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic,default,forced:stream_tags=language,title,DURATION',
     fileUrl(absolutePath),
   ];
   const result = await run(ffprobePath, args, { timeoutMs: 30_000, ...(signal ? { signal } : {}) });

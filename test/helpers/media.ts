@@ -11,6 +11,8 @@ export interface MediaSpec {
   /** e.g. 30, '24000/1001' */
   readonly rate?: number | string;
   readonly audio?: boolean;
+  /** Audio length when it differs from the video's (a film whose sound runs on past its last picture). */
+  readonly audioSeconds?: number;
   readonly container?: 'mp4' | 'mkv' | 'ts';
 }
 
@@ -19,7 +21,9 @@ const cacheDir = mkdtempSync(path.join(tmpdir(), 'tw-media-'));
 /** Generates (once per spec) a clip and returns its absolute path. */
 export function makeMedia(spec: MediaSpec): string {
   const { seconds, width = 640, height = 360, rate = 30, audio = true, container = 'mp4' } = spec;
-  const name = `src-${seconds}s-${width}x${height}-${String(rate).replace('/', '_')}-${audio ? 'a' : 'na'}.${container}`;
+  const audioSeconds = spec.audioSeconds ?? seconds;
+  const sound = audio ? (audioSeconds === seconds ? 'a' : `a${audioSeconds}s`) : 'na';
+  const name = `src-${seconds}s-${width}x${height}-${String(rate).replace('/', '_')}-${sound}.${container}`;
   const file = path.join(cacheDir, name);
   if (existsSync(file)) return file;
   const tmp = `${file}.part.${container}`;
@@ -29,7 +33,7 @@ export function makeMedia(spec: MediaSpec): string {
     [
       '-hide_banner', '-loglevel', 'error', '-y',
       '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${rate}:duration=${seconds}`,
-      ...(audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`] : []),
+      ...(audio ? ['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${audioSeconds}`] : []),
       '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
       ...(audio ? ['-c:a', 'aac', '-b:a', '96k'] : []),
       tmp,

@@ -47,6 +47,10 @@ describe('transcoding to HLS', () => {
       makeMedia({ seconds: 6, width: 640, height: 360, audio: false, container: 'mkv' }),
       path.join(mount, 'silent.mkv'),
     );
+    copyFileSync(
+      makeMedia({ seconds: 6, audioSeconds: 9, width: 320, height: 180, container: 'mkv' }),
+      path.join(mount, 'sound-runs-on.mkv'),
+    );
     writeFileSync(path.join(mount, 'garbage.mkv'), Buffer.alloc(64 * 1024, 7));
     d = await startTestDaemon(testConfig(mount));
   });
@@ -114,6 +118,27 @@ describe('transcoding to HLS', () => {
     assert.equal(seg.headers.get('content-type'), 'video/mp2t');
     assert.equal(seg.headers.get('access-control-allow-origin'), '*');
     assert.deepEqual(Buffer.from(await seg.arrayBuffer()), readFileSync(files[0] ?? ''));
+  });
+
+  it("lists an MKV's picture length (its DURATION tag), not the sound that runs on past it", async () => {
+    // Matroska states no stream duration, only the file's (the audio's 9 s): listed by that, a VOD playlist would
+    // promise segments 3 and 4, which no cut ever makes (the muxer cuts on video keyframes only).
+    const res = await d.api('POST', '/jobs', {
+      input: 'sound-runs-on.mkv',
+      video: { codec: 'h264', height: 180 },
+      segmentSeconds: 2,
+    });
+    assert.equal(res.status, 202);
+    const { id } = (await res.json()) as { id: string };
+    const done = await waitForStatus(d, id, ['completed', 'failed'], 60_000);
+    assert.equal(done.status, 'completed', done.error);
+    assert.equal(done.output?.segmentCount, 3);
+    const dir = mkdtempSync(path.join(tmpdir(), 'tw-dl-'));
+    const { playlist, files } = await downloadStream(`${d.localUrl}/streams/${id}/stream.m3u8`, dir);
+    assert.equal(playlist.segments.length, 3, playlist.text);
+    assert.equal(files.length, 3, 'every listed segment is served');
+    const listed = playlist.segments.reduce((sum, s) => sum + s.duration, 0);
+    assert.ok(Math.abs(listed - 6) < 0.05, `the playlist lists the picture's 6 s: ${listed}`);
   });
 
   it('transcodes a source without audio, and to HEVC, listed as made (event playlist)', async () => {
