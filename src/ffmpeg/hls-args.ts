@@ -34,9 +34,13 @@ export function segmentName(index: number, container: Container = 'ts', variant:
   return `${prefix(variant)}seg-${index}.${extension(container)}`;
 }
 
-/** A variant's fMP4 initialisation segment. */
-export function initName(variant: VariantId = null): string {
-  return variant === null ? INIT_NAME : `v${variant}-init.mp4`;
+/**
+ * A variant's fMP4 initialisation segment. Generation 0 is the job's first encoder's; a hardware encoder that fails
+ * mid-stream is followed by the software one's (generation 1: init-1.mp4), listed after a discontinuity.
+ */
+export function initName(variant: VariantId = null, generation = 0): string {
+  const name = generation === 0 ? INIT_NAME : `init-${generation}.mp4`;
+  return `${prefix(variant)}${name}`;
 }
 
 /** A variant's media playlist (stream.m3u8 for a single-quality job). */
@@ -47,7 +51,7 @@ export function mediaPlaylistName(variant: VariantId = null): string {
 const NUMBER = '(0|[1-9][0-9]{0,8})';
 const VARIANT = '(?:v([0-9])-)?';
 const SEGMENT_RE = new RegExp(`^${VARIANT}seg-${NUMBER}\\.(?:ts|m4s)$`);
-const INIT_RE = /^(?:v([0-9])-)?init\.mp4$/;
+const INIT_RE = /^(?:v([0-9])-)?init(?:-[1-9])?\.mp4$/;
 const PLAYLIST_RE = /^v([0-9])\.m3u8$/;
 const HEAD_SEGMENT_RE = new RegExp(`^h${NUMBER}-${VARIANT}${NUMBER}\\.(?:ts|m4s)$`);
 const HEAD_PLAYLIST_RE = new RegExp(`^h${NUMBER}(?:-v([0-9]))?\\.m3u8$`);

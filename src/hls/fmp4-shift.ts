@@ -87,3 +87,46 @@ export function shiftFragment(
   }
   return 0;
 }
+
+/** The movie timescale an init segment's edit lists count in (moov/mvhd); null without one. */
+function movieTimescale(init: Buffer, moov: Box): number | null {
+  const mvhd = child(init, moov, 'mvhd');
+  // mvhd version 1 carries 64-bit creation and modification times before the timescale.
+  return mvhd === undefined ? null : init.readUInt32BE(mvhd.body + (init[mvhd.body] === 1 ? 20 : 12));
+}
+
+/**
+ * Takes `seconds` off the leading empty edit (media_time −1) of every track's edit list, in a copy of `init`: a seek
+ * head's init segment then puts its media where a head at 0 does. FFmpeg 5.1 writes a run's output offset (the 1 s
+ * base plus the head's first-frame time) as that empty edit; its media edit (the B-frame delay, the audio priming)
+ * stays. Returns the copy and how many edits moved; an edit shorter than `seconds` is left as it is (not ours).
+ */
+export function moveInitEdits(
+  init: Buffer,
+  seconds: number,
+): { readonly data: Buffer; readonly moved: number } {
+  const data = Buffer.from(init);
+  let moved = 0;
+  for (const moov of boxes(data, 0, data.length)) {
+    if (moov.type !== 'moov') continue;
+    const timescale = movieTimescale(data, moov);
+    if (timescale === null) continue;
+    const delta = BigInt(Math.round(seconds * timescale));
+    for (const trak of boxes(data, moov.body, moov.end)) {
+      if (trak.type !== 'trak') continue;
+      const edts = child(data, trak, 'edts');
+      const elst = edts === undefined ? undefined : child(data, edts, 'elst');
+      if (elst === undefined || data.readUInt32BE(elst.body + 4) === 0) continue;
+      // version, flags, entry_count, then the first entry: segment_duration, media_time (32 or 64 bits each).
+      const wide = data[elst.body] === 1;
+      const at = elst.body + 8;
+      const mediaTime = wide ? data.readBigInt64BE(at + 8) : BigInt(data.readInt32BE(at + 4));
+      const duration = wide ? data.readBigUInt64BE(at) : BigInt(data.readUInt32BE(at));
+      if (mediaTime !== -1n || duration < delta) continue;
+      if (wide) data.writeBigUInt64BE(duration - delta, at);
+      else data.writeUInt32BE(Number(duration - delta), at);
+      moved++;
+    }
+  }
+  return { data, moved };
+}

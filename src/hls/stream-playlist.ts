@@ -30,9 +30,21 @@ export function parseHeadPlaylist(text: string): ListedSegment[] {
 /** A made segment for the event playlist, with the encoder that made it. */
 export interface MadeSegment extends ListedSegment {
   readonly encoder: string;
+  /** Its fMP4 init segment's generation (initName): 0 unless a hardware encoder failed mid-stream. */
+  readonly init?: number;
 }
 
-function header(target: number, type: 'VOD' | 'EVENT', container: Container, variant: VariantId): string[] {
+function mapTag(variant: VariantId, generation: number): string {
+  return `#EXT-X-MAP:URI="${initName(variant, generation)}"`;
+}
+
+function header(
+  target: number,
+  type: 'VOD' | 'EVENT',
+  container: Container,
+  variant: VariantId,
+  generation = 0,
+): string[] {
   return [
     '#EXTM3U',
     // Version 7 for fMP4 (EXT-X-MAP without I-frames-only needs 6; FFmpeg writes 7), as FFmpeg does.
@@ -42,7 +54,7 @@ function header(target: number, type: 'VOD' | 'EVENT', container: Container, var
     `#EXT-X-PLAYLIST-TYPE:${type}`,
     // Every segment starts on an IDR frame (forced keyframes at each cut).
     '#EXT-X-INDEPENDENT-SEGMENTS',
-    ...(container === 'fmp4' ? [`#EXT-X-MAP:URI="${initName(variant)}"`] : []),
+    ...(container === 'fmp4' ? [mapTag(variant, generation)] : []),
   ];
 }
 
@@ -72,27 +84,42 @@ export function composeEventPlaylist(
     'EVENT',
     container,
     variant,
+    made[0]?.init ?? 0,
   );
-  let previous: string | null = null;
+  let previous: MadeSegment | null = null;
   for (const s of made) {
-    // A new encoder: new SPS/PPS, which RFC 8216 §4.3.2.3 requires a discontinuity for.
-    if (previous !== null && s.encoder !== previous) lines.push('#EXT-X-DISCONTINUITY');
-    previous = s.encoder;
+    // A new encoder: new SPS/PPS, which RFC 8216 §4.3.2.3 requires a discontinuity for; in fMP4 they are in its own
+    // init segment (§4.3.2.5: a new EXT-X-MAP).
+    if (previous !== null && s.encoder !== previous.encoder) lines.push('#EXT-X-DISCONTINUITY');
+    if (previous !== null && container === 'fmp4' && (s.init ?? 0) !== (previous.init ?? 0))
+      lines.push(mapTag(variant, s.init ?? 0));
+    previous = s;
     lines.push(`#EXTINF:${s.duration.toFixed(6)},`, segmentName(s.index, container, variant));
   }
   if (opts.ended) lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
 }
 
-/** The VOD playlist: every segment of the film, complete before any is made (players show the length and seek). */
+/**
+ * The VOD playlist: every segment of the film, complete before any is made (players show the length and seek).
+ * `inits`: each segment's fMP4 init generation, given only once a hardware encoder failed mid-stream: where it
+ * changes, a discontinuity and the new EXT-X-MAP (the one change ever made to a VOD playlist: without it the
+ * software encoder's segments would be decoded with the hardware one's parameter sets).
+ */
 export function composeVodPlaylist(
   durations: readonly number[],
   segmentSeconds: number,
   container: Container = 'ts',
   variant: VariantId = null,
+  inits: readonly number[] | null = null,
 ): string {
-  const lines = header(targetDuration(segmentSeconds, durations), 'VOD', container, variant);
-  durations.forEach((d, i) => lines.push(`#EXTINF:${d.toFixed(6)},`, segmentName(i, container, variant)));
+  const lines = header(targetDuration(segmentSeconds, durations), 'VOD', container, variant, inits?.[0] ?? 0);
+  durations.forEach((d, i) => {
+    const init = inits?.[i] ?? 0;
+    if (i > 0 && container === 'fmp4' && init !== (inits?.[i - 1] ?? 0))
+      lines.push('#EXT-X-DISCONTINUITY', mapTag(variant, init));
+    lines.push(`#EXTINF:${d.toFixed(6)},`, segmentName(i, container, variant));
+  });
   lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
 }

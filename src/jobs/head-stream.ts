@@ -3,7 +3,7 @@
 // (hN-K.ts); a finished one is hard-linked to its public name seg-K.ts, which fails if another head made it
 // first, so no two heads ever write one file. Heads stop when they reach made segments or nobody watches near them,
 // and pause (SIGSTOP) when they run too far ahead of their viewers.
-import { linkSync, readdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   buildHlsArgs,
@@ -49,6 +49,7 @@ import {
 import { containerOf, mediaDuration, planJob, streamSegments, type EncoderChoice } from './plan.js';
 import { cutsAtKeyframes, type VariantLayout } from './variant-plan.js';
 import { readTimescales, shiftSegmentFile } from './fmp4-publish.js';
+import { moveInitEdits } from '../hls/fmp4-shift.js';
 import { StreamMaster } from './stream-master.js';
 
 interface Head extends HeadState {
@@ -63,6 +64,8 @@ interface Head extends HeadState {
   readonly cost: number;
   /** Source time of its first frame when it starts past 0: what its fMP4 decode times lack (FFmpeg starts at 0). */
   readonly shift: number;
+  /** Its fMP4 init segment's generation (initName): a new one after a hardware encoder failed mid-stream. */
+  readonly generation: number;
   /** Its tracks' timescales per variant, read from its init segment when its first fMP4 segment is done. */
   readonly timescales: Map<VariantId, ReadonlyMap<number, number>>;
   /** Set when the worker stops it on purpose (reached made segments, idle, replaced, job ended). */
@@ -113,7 +116,11 @@ export class HeadStream {
   readonly #renditions: readonly VariantId[];
   /** How many variants' files of each segment index are published; the index is made once all are. */
   readonly #published = new Map<number, number>();
-  readonly #inits = new Set<VariantId>();
+  /** fMP4 init segments published, as "generation/variant". */
+  readonly #inits = new Set<string>();
+  /** The init generation new heads get, and the generations some published segment belongs to. */
+  #generation = 0;
+  readonly #usedGenerations = new Set<number>();
   #softwareOnly = false;
   readonly #durations: Promise<readonly number[] | null>;
   #durationsKnown: (durations: readonly number[] | null) => void = () => undefined;
@@ -315,10 +322,15 @@ export class HeadStream {
   }
 
   #composePlaylist(variant: VariantId): string | null {
-    if (this.#vod)
-      return this.#vodList === null
-        ? null
-        : composeVodPlaylist(this.#vodList, this.#segmentSeconds, this.#container, variant);
+    if (this.#vod) {
+      if (this.#vodList === null) return null;
+      // After a mid-stream fallback: each segment's init, the one it was made with or the one new heads make it with.
+      const inits =
+        this.#generation === 0
+          ? null
+          : this.#vodList.map((_, i) => this.#made.get(i)?.init ?? this.#generation);
+      return composeVodPlaylist(this.#vodList, this.#segmentSeconds, this.#container, variant, inits);
+    }
     const contiguous: MadeSegment[] = [];
     for (let i = 0; ; i++) {
       const s = this.#made.get(i);
@@ -414,6 +426,7 @@ export class HeadStream {
       hardware,
       cost: Math.max(1, encodes.length),
       shift: at > 0 ? plan.firstFrameSeconds : 0,
+      generation: this.#generation,
       timescales: new Map(),
       stopping: null,
       furthest: null,
@@ -471,9 +484,8 @@ export class HeadStream {
       return;
     }
     if (this.#container === 'fmp4') {
-      // The stream's init segment comes from a head at 0: a seek head's own has its offset in the edit list.
-      if (head.shift === 0) this.#publishInit(head.id, variant);
-      else if (!this.#shiftToTimeline(head, variant, file)) return;
+      if (!this.#publishInit(head, variant)) return;
+      if (head.shift !== 0 && !this.#shiftToTimeline(head, variant, file)) return;
     }
     const publicName = segmentName(index, this.#container, variant);
     try {
@@ -494,7 +506,13 @@ export class HeadStream {
     const published = (this.#published.get(index) ?? 0) + 1;
     this.#published.set(index, published);
     if (published < this.#renditions.length) return;
-    this.#made.set(index, { index, duration: this.#vodList?.[index] ?? 0, encoder: head.encoder.name });
+    this.#made.set(index, {
+      index,
+      duration: this.#vodList?.[index] ?? 0,
+      encoder: head.encoder.name,
+      init: head.generation,
+    });
+    this.#usedGenerations.add(head.generation);
     this.#release(head);
     head.next = Math.max(head.next, index + 1);
     this.#entry.segmentsReady = this.#made.size;
@@ -508,7 +526,8 @@ export class HeadStream {
       return;
     }
     this.#throttle(head);
-    if (!this.#vod) void this.#updatePlaylists();
+    // A VOD playlist changes only after a mid-stream fallback: as segments come, from either generation.
+    if (!this.#vod || this.#generation > 0) void this.#updatePlaylists();
   }
 
   /** A seek head's fMP4 segment, moved to the film's timeline in place; false (and the file gone) if it cannot be. */
@@ -532,20 +551,45 @@ export class HeadStream {
   }
 
   /**
-   * The fMP4 init segment, published with the first media segment: FFmpeg has written it completely by then (it
-   * writes it in place, without a temporary name). Every head's is the same codec set-up; the first one stays.
+   * The fMP4 init segment of the head's generation, published with its first media segment: FFmpeg has written it
+   * completely by then (in place, without a temporary name). Every head of a generation runs the same encoders, so
+   * the first one's stays; a seek head's has its start in the edit list, moved to the film's timeline first. False
+   * (and the head stopped) when its init cannot be read.
    */
-  #publishInit(headId: number, variant: VariantId): void {
-    if (this.#inits.has(variant)) return;
-    const name = initName(variant);
+  #publishInit(head: Head, variant: VariantId): boolean {
+    const key = `${head.generation}/${variant}`;
+    if (this.#inits.has(key)) return true;
+    const name = initName(variant, head.generation);
+    const own = path.join(this.#entry.dir, headInitName(head.id, variant));
+    const published = path.join(this.#entry.dir, name);
     try {
-      linkSync(path.join(this.#entry.dir, headInitName(headId, variant)), path.join(this.#entry.dir, name));
+      if (head.shift === 0) linkSync(own, published);
+      else {
+        const part = `${published}.part`;
+        writeFileSync(part, moveInitEdits(readFileSync(own), head.shift).data);
+        try {
+          linkSync(part, published);
+        } finally {
+          rmSync(part, { force: true });
+        }
+      }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return;
+      const code = (err as NodeJS.ErrnoException).code;
+      // ENOENT: a repeat event for a head whose files are gone. EEXIST: published meanwhile.
+      if (code === 'ENOENT') return false;
+      if (code !== 'EEXIST') {
+        this.#deps.log.warn(
+          { jobId: this.#entry.id, head: head.id, err },
+          'could not publish an init segment',
+        );
+        void this.#stopHead(head.id, 'its init segment could not be published');
+        return false;
+      }
     }
-    this.#inits.add(variant);
+    this.#inits.add(key);
     this.#entry.arrivals.notify(name);
     void this.#master.learn(variant, name);
+    return true;
   }
 
   /** What a head's own playlist lists so far; null while it has none. */
@@ -682,9 +726,16 @@ export class HeadStream {
       { jobId: this.#entry.id, encoder: from, reason: reason.text, atSegment: at },
       'hardware encoder failed: continuing in software',
     );
+    // fMP4 carries the parameter sets in the init segment: the software run's segments get their own, listed after a
+    // discontinuity (in a VOD playlist too, which is otherwise never changed).
+    const first = !this.#softwareOnly;
+    if (first && this.#container === 'fmp4' && this.#usedGenerations.has(this.#generation))
+      this.#generation++;
     this.#softwareOnly = true;
     this.#entry.encoder = softwareEncoder(this.#video.codec);
-    if (!this.#ended) this.#startHead(at, this.#entry.encoder);
+    if (this.#ended) return;
+    this.#startHead(at, this.#entry.encoder);
+    if (this.#vod && this.#generation > 0) void this.#updatePlaylists();
   }
 
   /** The failed head's last segment, if cut short, is unpublished; returns where the next head starts. */

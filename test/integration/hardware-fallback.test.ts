@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Encoder choice and fallback with a GPU that cannot exist here: a fake /sys + /dev shows an AMD render node, and
 // test/fixtures/fake-gpu-ffmpeg.mjs stands in front of the real FFmpeg. Its VAAPI "works" for the start-up test
 // encodes, then in jobs either dies after some seconds of media or goes to the real FFmpeg and fails there.
@@ -9,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { EncoderCheck, HardwareProfile } from '../../src/hardware/types.js';
 import type { JobView } from '../../src/jobs/job.js';
+import { codecFromInit } from '../../src/media/codec-string.js';
 import {
   startOrchestrator,
   startTestDaemon,
@@ -19,6 +21,8 @@ import {
   type TestOrchestrator,
 } from '../helpers/daemon.js';
 import { videoPackets } from '../helpers/ffprobe.js';
+import { startHlsSite } from '../helpers/browser.js';
+import { describePlayback, playToEnd } from '../helpers/gstreamer.js';
 import { downloadStream } from '../helpers/hls.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';
 import { fakeTree, type FakeTree } from '../unit/hardware/fake-tree.js';
@@ -200,6 +204,116 @@ describe('a GPU that fails as soon as a job opens it', () => {
     );
     assert.equal(playlist.segments.length, 3);
     assert.ok(!playlist.text.includes('#EXT-X-DISCONTINUITY'), 'nothing came from the GPU: no discontinuity');
+  });
+});
+
+describe('a GPU that dies in the middle of an fMP4 job', () => {
+  // The stand-in "GPU" encodes Constrained Baseline (x264 ultrafast), the software run High: in fMP4 their
+  // parameter sets are only in each one's init segment, so the software segments need their own.
+  const frames = 360; // 12 s at 30 fps
+  const running: { d: TestDaemon; tree: FakeTree }[] = [];
+  after(async () => {
+    for (const { d, tree } of running) {
+      await d.stop();
+      tree.remove();
+    }
+  });
+
+  /** One job on a fresh daemon (the first failure marks the GPU unusable); its playlist once it has ended. */
+  async function fallbackJob(
+    id: string,
+    playlist: 'event' | 'vod',
+  ): Promise<{ d: TestDaemon; text: string }> {
+    const started = await startWithFakeGpu('dies-after=5');
+    running.push(started);
+    const { d } = started;
+    const res = await d.api('POST', '/jobs', {
+      id,
+      input: 'film.mp4',
+      video: { codec: 'h264', height: 240, hardware: 'h264_vaapi' },
+      container: 'fmp4',
+      segmentSeconds: 2,
+      playlist,
+      // Made whole without a viewer (no idle stop).
+      prepare: true,
+    });
+    assert.equal(res.status, 202, await res.clone().text());
+    const done = await waitForJobEnd(d, id);
+    assert.equal(done.status, 'completed', done.error);
+    assert.equal(done.fallback?.atSegment, 2);
+    return { d, text: await (await fetch(`${d.localUrl}/streams/${id}/stream.m3u8`)).text() };
+  }
+
+  async function bytes(d: TestDaemon, id: string, name: string): Promise<Buffer> {
+    const res = await fetch(`${d.localUrl}/streams/${id}/${name}`);
+    assert.equal(res.status, 200, name);
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  /** First and last video PTS of a segment decoded with an init segment (ffprobe honours the edit lists). */
+  function span(init: Buffer, segment: Buffer): { first: number; last: number } {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'tw-fmp4-')), 'joined.mp4');
+    writeFileSync(file, Buffer.concat([init, segment]));
+    const pts = videoPackets(file).map((p) => p.pts);
+    return { first: Math.min(...pts), last: Math.max(...pts) };
+  }
+
+  async function assertSecondInit(d: TestDaemon, id: string, text: string): Promise<void> {
+    // The software segments come after a discontinuity with their own init segment; the first ones keep theirs.
+    assert.match(text, /^#EXT-X-MAP:URI="init\.mp4"$/m);
+    assert.match(
+      text,
+      /seg-1\.m4s\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init-1\.mp4"\n#EXTINF:[0-9.]+,\nseg-2\.m4s\n/,
+    );
+    assert.equal(text.match(/#EXT-X-MAP/g)?.length, 2, text);
+    const [gpu, software] = [await bytes(d, id, 'init.mp4'), await bytes(d, id, 'init-1.mp4')];
+    assert.match(codecFromInit(gpu) ?? '', /^avc1\.42/, 'the stand-in GPU: Constrained Baseline');
+    assert.match(codecFromInit(software) ?? '', /^avc1\.64/, 'the software run: High');
+    // On one timeline: segment 2 with the software init starts a frame after segment 1 with the GPU's ends.
+    const before = span(gpu, await bytes(d, id, 'seg-1.m4s'));
+    const after = span(software, await bytes(d, id, 'seg-2.m4s'));
+    assert.ok(Math.abs(after.first - before.last - 1 / 30) < 0.002, `${before.last} then ${after.first}`);
+    // hls.js in Chromium appends the new init and decodes every frame to the end, without an error.
+    const site = await startHlsSite(d.localUrl);
+    try {
+      const tab = await site.browser.newPage();
+      await tab.goto(`${site.url}?id=${id}`);
+      const seen = await tab.evaluate(async () => {
+        const video = document.querySelector('video') as HTMLVideoElement;
+        video.playbackRate = 4;
+        await video.play();
+        // At most a minute: a stalled player shows as frames missing, not as a test that never ends.
+        await Promise.race([
+          new Promise((resolve) => video.addEventListener('ended', resolve, { once: true })),
+          new Promise((resolve) => setTimeout(resolve, 60_000)),
+        ]);
+        const errors = (window as unknown as { errors: string[] }).errors;
+        return { decoded: video.getVideoPlaybackQuality().totalVideoFrames, errors };
+      });
+      assert.deepEqual(seen, { decoded: frames, errors: [] });
+    } finally {
+      await site.close();
+    }
+    // GStreamer's hlsdemux2 (playbin3) too. (1.22's older hlsdemux, like FFmpeg 5.1's hls demuxer, keeps the first
+    // init segment across an EXT-X-MAP change: they decode the GPU's frames and none of the software run's.)
+    const played = await playToEnd(`${d.localUrl}/streams/${id}/stream.m3u8`, 'playbin3');
+    const said = describePlayback(played);
+    assert.ok(!played.timedOut && played.exitCode === 0 && played.eos, said);
+    assert.deepEqual(played.errors, [], said);
+    assert.equal(played.videoFrames, frames, said);
+  }
+
+  it('event playlist: the software segments come with their own init segment, after a discontinuity', async () => {
+    const { d, text } = await fallbackJob('fmp4-event', 'event');
+    assert.match(text, /#EXT-X-PLAYLIST-TYPE:EVENT/);
+    await assertSecondInit(d, 'fmp4-event', text);
+  });
+
+  it('VOD playlist: rewritten once, with the discontinuity and the new init where the software run starts', async () => {
+    const { d, text } = await fallbackJob('fmp4-vod', 'vod');
+    assert.match(text, /#EXT-X-PLAYLIST-TYPE:VOD/);
+    assert.equal(text.match(/#EXTINF/g)?.length, 6);
+    await assertSecondInit(d, 'fmp4-vod', text);
   });
 });
 

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import {
   buildHlsArgs,
   gopFrames,
+  initName,
+  parseInitName,
   segmentIndex,
   segmentName,
   type HlsJobPlan,
@@ -119,6 +121,20 @@ describe('segment names', () => {
     ]) {
       assert.equal(segmentIndex(bad), null, bad);
     }
+  });
+  it('names init segments per variant and generation, and knows only those names', () => {
+    assert.deepEqual(
+      [initName(), initName(null, 1), initName(2), initName(2, 1)],
+      ['init.mp4', 'init-1.mp4', 'v2-init.mp4', 'v2-init-1.mp4'],
+    );
+    for (const [name, variant] of [
+      ['init.mp4', null],
+      ['init-1.mp4', null],
+      ['v2-init-1.mp4', 2],
+    ] as const)
+      assert.equal(parseInitName(name), variant, name);
+    for (const bad of ['init-0.mp4', 'init-10.mp4', 'init-1.mp4.part', 'h0-init.mp4', 'v2-init-.mp4'])
+      assert.equal(parseInitName(bad), undefined, bad);
   });
   it('computes the GOP of one segment, rounding up at fractional rates', () => {
     assert.equal(gopFrames(30, 4), 120);

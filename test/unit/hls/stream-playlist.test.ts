@@ -108,6 +108,24 @@ describe('composeEventPlaylist', () => {
     );
   });
 
+  it("fMP4: the software run's own init segment after the discontinuity, and back where the GPU's segments are", () => {
+    const made = [
+      { index: 0, duration: 2, encoder: 'h264_vaapi', init: 0 },
+      { index: 1, duration: 2, encoder: 'libx264', init: 1 },
+      { index: 2, duration: 2, encoder: 'h264_vaapi', init: 0 },
+    ];
+    const text =
+      composeEventPlaylist(made, { segmentSeconds: 2, ended: true, container: 'fmp4', variant: 1 }) ?? '';
+    assert.equal(
+      text.split('#EXT-X-INDEPENDENT-SEGMENTS\n')[1],
+      '#EXT-X-MAP:URI="v1-init.mp4"\n#EXTINF:2.000000,\nv1-seg-0.m4s\n' +
+        '#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="v1-init-1.mp4"\n#EXTINF:2.000000,\nv1-seg-1.m4s\n' +
+        '#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="v1-init.mp4"\n#EXTINF:2.000000,\nv1-seg-2.m4s\n#EXT-X-ENDLIST\n',
+    );
+    // MPEG-TS carries its parameter sets in-band: the discontinuities only.
+    assert.ok(!(composeEventPlaylist(made, { segmentSeconds: 2, ended: true }) ?? '').includes('MAP'));
+  });
+
   it('keeps the target duration at least the segment length, and above any longer segment', () => {
     const text = composeEventPlaylist(
       [
@@ -146,6 +164,19 @@ describe('composeVodPlaylist', () => {
       composeVodPlaylist([4], 4, 'fmp4', 2),
       /#EXT-X-MAP:URI="v2-init.mp4"\n#EXTINF:4.000000,\nv2-seg-0.m4s\n/,
     );
+  });
+
+  it("after a mid-stream fallback: a discontinuity and the new init where each segment's generation changes", () => {
+    const text = composeVodPlaylist([2, 2, 2, 1], 2, 'fmp4', null, [0, 0, 1, 1]);
+    assert.equal(
+      text.split('#EXT-X-INDEPENDENT-SEGMENTS\n')[1],
+      '#EXT-X-MAP:URI="init.mp4"\n#EXTINF:2.000000,\nseg-0.m4s\n#EXTINF:2.000000,\nseg-1.m4s\n' +
+        '#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init-1.mp4"\n#EXTINF:2.000000,\nseg-2.m4s\n' +
+        '#EXTINF:1.000000,\nseg-3.m4s\n#EXT-X-ENDLIST\n',
+    );
+    // Software from the first segment on: its init is the only one.
+    assert.match(composeVodPlaylist([2], 2, 'fmp4', null, [1]), /#EXT-X-MAP:URI="init-1.mp4"\n#EXTINF/);
+    assert.equal(composeVodPlaylist([2, 2], 2, 'ts', null, [0, 1]), composeVodPlaylist([2, 2], 2, 'ts'));
   });
 
   it('sums to the source duration for a two-hour film', () => {
