@@ -118,9 +118,8 @@ export class HeadStream {
   readonly #published = new Map<number, number>();
   /** fMP4 init segments published, as "generation/variant". */
   readonly #inits = new Set<string>();
-  /** The init generation new heads get, and the generations some published segment belongs to. */
+  /** The init generation new heads get. */
   #generation = 0;
-  readonly #usedGenerations = new Set<number>();
   #softwareOnly = false;
   readonly #durations: Promise<readonly number[] | null>;
   #durationsKnown: (durations: readonly number[] | null) => void = () => undefined;
@@ -512,7 +511,6 @@ export class HeadStream {
       encoder: head.encoder.name,
       init: head.generation,
     });
-    this.#usedGenerations.add(head.generation);
     this.#release(head);
     head.next = Math.max(head.next, index + 1);
     this.#entry.segmentsReady = this.#made.size;
@@ -590,6 +588,10 @@ export class HeadStream {
     this.#entry.arrivals.notify(name);
     void this.#master.learn(variant, name);
     return true;
+  }
+
+  #initPublished(generation: number): boolean {
+    return [...this.#inits].some((key) => key.startsWith(`${generation}/`));
   }
 
   /** What a head's own playlist lists so far; null while it has none. */
@@ -728,8 +730,8 @@ export class HeadStream {
     );
     // fMP4 carries the parameter sets in the init segment: the software run's segments get their own, listed after a
     // discontinuity (in a VOD playlist too, which is otherwise never changed).
-    const first = !this.#softwareOnly;
-    if (first && this.#container === 'fmp4' && this.#usedGenerations.has(this.#generation))
+    // A generation whose init is out keeps it: the software run needs a new one (a failure before any, none).
+    if (!this.#softwareOnly && this.#container === 'fmp4' && this.#initPublished(this.#generation))
       this.#generation++;
     this.#softwareOnly = true;
     this.#entry.encoder = softwareEncoder(this.#video.codec);
