@@ -128,9 +128,12 @@ describe('heartbeat faults', () => {
       await healthy();
       const back = Date.now();
       orch.mode = 'ok';
-      // Nothing tells the worker an answering orchestrator is healthy again but a beat: at most the current backoff.
+      // Nothing tells the worker an answering orchestrator is healthy again but a beat: at most the pending backoff.
+      // A gap is drawn from the upper half of its base (base/2 to base) and the next base doubles, so the pending
+      // delay is at most 2 × base ≤ 4 × the last gap seen (2 × was short: a last gap of 1043 ms, low in its jitter,
+      // was followed by a longer wait than 3086 ms in CI).
       const lastGap = gaps.at(-1) ?? 0;
-      await waitFor(() => orch.okSince(back).length >= 1, 2 * lastGap + 1000, 'a beat after recovery');
+      await waitFor(() => orch.okSince(back).length >= 1, 4 * lastGap + 1000, 'a beat after recovery');
       await waitFor(() => orch.okSince(back).length >= 3, 3000, 'beats at the interval again');
       const ok = orch.okSince(back);
       const okGap = (ok[2] ?? 0) - (ok[1] ?? 0);
