@@ -24,6 +24,12 @@ import {
 } from './worker-process.js';
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
+// BENCH_ONLY=serving,viewers,seek runs just those figures (names as in the JSON: overhead, footprint, jit, serving,
+// viewers, copy, cgroup, lowMemory, seek), so a change can be measured before and after on a quiet machine quickly.
+const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter((name) => name !== ''));
+// serving reads the stream the jit figure made, so asking for serving runs jit too.
+const wanted = (name: keyof Figures): boolean =>
+  ONLY.size === 0 || ONLY.has(name) || (name === 'jit' && ONLY.has('serving'));
 const started = performance.now();
 
 function say(message: string): void {
@@ -31,7 +37,12 @@ function say(message: string): void {
 }
 
 /** Runs one figure; a failure is reported and the bench goes on with the others. */
-async function figure<T>(name: string, measure: () => Promise<T>): Promise<T | undefined> {
+async function figure<T>(
+  key: keyof Figures,
+  name: string,
+  measure: () => Promise<T>,
+): Promise<T | undefined> {
+  if (!wanted(key)) return undefined;
   say(name);
   try {
     return await measure();
@@ -66,13 +77,15 @@ async function main(): Promise<void> {
   const f: Figures = {};
   const workers: WorkerProcess[] = [];
   try {
-    f.overhead = await figure('1-2 overhead over raw FFmpeg', () => measureOverhead(mount, RUNS));
-    f.footprint = await figure('6 start-up and idle memory', () => measureFootprint(mount, RUNS));
+    f.overhead = await figure('overhead', '1-2 overhead over raw FFmpeg', () => measureOverhead(mount, RUNS));
+    f.footprint = await figure('footprint', '6 start-up and idle memory', () =>
+      measureFootprint(mount, RUNS),
+    );
 
     const hot = await startWorker({ mount });
     workers.push(hot);
-    f.jit = await figure('3 just-in-time latency', () => measureJit(hot, RUNS));
-    f.serving = await figure('4 serving throughput against nginx', async () => {
+    f.jit = await figure('jit', '3 just-in-time latency', () => measureJit(hot, RUNS));
+    f.serving = await figure('serving', '4 serving throughput against nginx', async () => {
       // Cache bypass: serving.cache_mb 0 sends every request from disk.
       const cold = await startWorker({ mount, cacheMb: 0 });
       workers.push(cold);
@@ -87,27 +100,31 @@ async function main(): Promise<void> {
     });
     for (const w of workers.splice(0)) await w.stop();
 
-    f.viewers = await figure('5 200 live viewers while 2 jobs run', async () => {
+    f.viewers = await figure('viewers', '5 200 live viewers while 2 jobs run', async () => {
       const fresh = await startWorker({ mount });
       workers.push(fresh);
       return measureViewers(fresh, RUNS);
     });
     for (const w of workers.splice(0)) await w.stop();
-    f.copy = await figure('stream copy against a 720p transcode (CPU per minute of media)', async () => {
-      copyFileSync(
-        makeMedia({ seconds: 60, width: 1920, height: 1080, rate: 30 }),
-        path.join(mount, 'film60.mp4'),
-      );
-      const w = await startWorker({ mount });
-      workers.push(w);
-      return measureCopy(w, 60, RUNS);
-    });
+    f.copy = await figure(
+      'copy',
+      'stream copy against a 720p transcode (CPU per minute of media)',
+      async () => {
+        copyFileSync(
+          makeMedia({ seconds: 60, width: 1920, height: 1080, rate: 30 }),
+          path.join(mount, 'film60.mp4'),
+        );
+        const w = await startWorker({ mount });
+        workers.push(w);
+        return measureCopy(w, 60, RUNS);
+      },
+    );
     for (const w of workers.splice(0)) await w.stop();
-    f.cgroup = await figure('7 1 GiB / 1 CPU cgroup', () => measureCgroup(mount, RUNS));
-    f.lowMemory = await figure('FFmpeg peak memory with and without the ≤ 1 GiB caps', () =>
+    f.cgroup = await figure('cgroup', '7 1 GiB / 1 CPU cgroup', () => measureCgroup(mount, RUNS));
+    f.lowMemory = await figure('lowMemory', 'FFmpeg peak memory with and without the ≤ 1 GiB caps', () =>
       measureLowMemory(film, RUNS),
     );
-    f.seek = await figure('seek, VOD playlist and throttling (10-minute and two-hour films)', () => {
+    f.seek = await figure('seek', 'seek, VOD playlist and throttling (10-minute and two-hour films)', () => {
       makeSeekMedia(
         mount,
         makeMedia({ seconds: 600, width: 1280, height: 720, rate: 24 }),
