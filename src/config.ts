@@ -182,6 +182,11 @@ export interface ConfigInputs {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly hostname: string;
   readonly cwd: string;
+  /**
+   * Refuse unusable tokens (default true). Only `start` uses them: `service install` and `probe` run in a shell
+   * without the service's environment file, where config.yml may still hold the example's placeholder.
+   */
+  readonly checkTokens?: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -248,7 +253,7 @@ export function buildConfig(raw: unknown, baseDir: string, inputs: ConfigInputs,
     ],
   ];
   for (const [key, token] of tokens) {
-    const problem = token === null ? null : tokenProblem(token);
+    const problem = token === null || inputs.checkTokens === false ? null : tokenProblem(token);
     if (problem !== null) problems.push(`${key}: ${problem}`);
   }
   const listenHost = file.listen?.host ?? '0.0.0.0';

@@ -157,6 +157,14 @@ describe('config', () => {
       'x',
     );
     assert.equal(fromEnv.authToken, 'a-real-token-0123');
+    // `service install` and `probe` use no token: they run where the service's environment file is not loaded.
+    const service = buildConfig(
+      { ...minimal, auth_token: 'change-me' },
+      '/',
+      { ...inputs, checkTokens: false },
+      'x',
+    );
+    assert.equal(service.authToken, 'change-me');
     // An orchestrator token from the environment without an orchestrator is never sent: not checked.
     buildConfig(minimal, '/', { ...inputs, env: { TRANSCODE_WORKER_ORCHESTRATOR_TOKEN: 'change-me' } }, 'x');
   });
