@@ -53,7 +53,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const inputs: ConfigInputs = { env: process.env, hostname: hostname(), cwd: process.cwd() };
+  const inputs: ConfigInputs = {
+    env: process.env,
+    hostname: hostname(),
+    cwd: process.cwd(),
+    checkTokens: command === 'start',
+  };
   const config = loadConfig(values.config, inputs);
 
   if (command === 'probe') {

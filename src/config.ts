@@ -182,6 +182,11 @@ export interface ConfigInputs {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly hostname: string;
   readonly cwd: string;
+  /**
+   * Refuse unusable tokens (default true). Only `start` uses them: `service install` and `probe` run in a shell
+   * without the service's environment file, where config.yml may still hold the example's placeholder.
+   */
+  readonly checkTokens?: boolean;
 }
 
 const MB = 1024 * 1024;
@@ -192,6 +197,29 @@ function ffprobeBeside(ffmpegPath: string): string {
   const dir = path.dirname(ffmpegPath);
   const base = path.basename(ffmpegPath).replace(/ffmpeg/i, 'ffprobe');
   return path.join(dir, base === path.basename(ffmpegPath) ? 'ffprobe' : base);
+}
+
+/** Token values the README, config.example.yml and the service files show: a copied example is no secret. */
+export const PLACEHOLDER_TOKENS: readonly string[] = [
+  'change-me',
+  'change-me-to-a-long-random-string',
+  'orchestrator-secret',
+  '…',
+  '...',
+];
+
+/** Pure: why a token cannot serve (a documented placeholder, or a character no bearer header carries), else null. */
+export function tokenProblem(token: string): string | null {
+  // The bearer check reads one word (\S+), and a header cannot carry a control character: such a token never matches.
+  if (/[\s\p{Cc}]/u.test(token))
+    return 'contains whitespace or a control character, so no request could ever match it: use one word';
+  const placeholder = PLACEHOLDER_TOKENS.find((p) => p === token.toLowerCase());
+  if (placeholder !== undefined)
+    return (
+      `is "${placeholder}", the placeholder from the documentation: replace it with a long random string ` +
+      `(head -c 32 /dev/urandom | base64 | tr -d '/+=')`
+    );
+  return null;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -209,12 +237,25 @@ export function buildConfig(raw: unknown, baseDir: string, inputs: ConfigInputs,
   }
   const file: ConfigFile = raw;
   const problems: string[] = [];
-  const authToken = nonEmpty(inputs.env.TRANSCODE_WORKER_AUTH_TOKEN) ?? file.auth_token ?? null;
+  const authEnv = nonEmpty(inputs.env.TRANSCODE_WORKER_AUTH_TOKEN);
+  const authToken = authEnv ?? file.auth_token ?? null;
   if (authToken === null && !source.startsWith('embedded')) {
     problems.push('auth_token: required (or set TRANSCODE_WORKER_AUTH_TOKEN)');
   }
-  const orchestratorToken =
-    nonEmpty(inputs.env.TRANSCODE_WORKER_ORCHESTRATOR_TOKEN) ?? file.orchestrator?.token ?? null;
+  const orchestratorEnv = nonEmpty(inputs.env.TRANSCODE_WORKER_ORCHESTRATOR_TOKEN);
+  const orchestratorToken = orchestratorEnv ?? file.orchestrator?.token ?? null;
+  // Named where the value came from: the environment wins over the file, so that is what the operator must change.
+  const tokens: [string, string | null][] = [
+    [authEnv === undefined ? 'auth_token' : 'TRANSCODE_WORKER_AUTH_TOKEN', authToken],
+    [
+      orchestratorEnv === undefined ? 'orchestrator.token' : 'TRANSCODE_WORKER_ORCHESTRATOR_TOKEN',
+      file.orchestrator === undefined ? null : orchestratorToken,
+    ],
+  ];
+  for (const [key, token] of tokens) {
+    const problem = token === null || inputs.checkTokens === false ? null : tokenProblem(token);
+    if (problem !== null) problems.push(`${key}: ${problem}`);
+  }
   const listenHost = file.listen?.host ?? '0.0.0.0';
   const intervalSeconds = file.orchestrator?.heartbeat_interval_seconds ?? 5;
   if (problems.length > 0) throw new WorkerError('CONFIG_INVALID', problems.join('\n'));

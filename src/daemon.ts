@@ -219,7 +219,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
       metrics.register(app, auth);
     },
     ...(env.httpTimeouts === undefined ? {} : { timeouts: env.httpTimeouts }),
-    // The heartbeat's payload: status, version, jobs and the hardware profile.
+    // The heartbeat's payload: status, version, jobs and the hardware profile; /health answers it without job ids.
     health: statusPayload,
   });
   let ffmpegVersion: string;

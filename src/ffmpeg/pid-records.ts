@@ -28,7 +28,10 @@ export interface PidRecord {
   readonly startTime: number | null;
   /** macOS and Windows: wall-clock ms when the worker spawned it. */
   readonly startedAtMs?: number;
-  /** The stream folder FFmpeg writes to: it appears in FFmpeg's command line. */
+  /**
+   * A path in the process's command line: the stream folder FFmpeg writes to, or the input a job's ffprobe reads
+   * (its keyframe index). The name stays for records written by older versions.
+   */
   readonly outputDir: string;
   readonly job?: RecordedJob;
 }

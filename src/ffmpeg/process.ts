@@ -83,6 +83,8 @@ export interface StartFfmpegOptions {
   readonly ffmpegPath: string;
   readonly args: readonly string[];
   readonly onProgress?: (p: Progress) => void;
+  /** Raw stdout instead of -progress blocks: an ffprobe started this way (niced, in its group) reports on it. */
+  readonly onStdout?: (chunk: string) => void;
   readonly defaultGraceMs?: number;
 }
 
@@ -113,7 +115,8 @@ export function startFfmpeg(options: StartFfmpegOptions): FfmpegRun {
   const stderr = child.stderr as Readable;
   stdout.setEncoding('utf8');
   stdout.on('data', (chunk: string) => {
-    for (const p of parser.push(chunk)) options.onProgress?.(p);
+    if (options.onStdout !== undefined) options.onStdout(chunk);
+    else for (const p of parser.push(chunk)) options.onProgress?.(p);
   });
   stderr.setEncoding('utf8');
   stderr.on('data', (chunk: string) => {

@@ -14,6 +14,7 @@ import { JOB_ID_RE, parseJobRequest } from '../jobs/job-request.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import { describeSchemaErrors } from '../schema-errors.js';
 import { checkBearer } from './auth.js';
+import { publicHealth } from './health.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -48,6 +49,7 @@ export interface ServerDeps {
   readonly log: Logger;
   /** Answers /streams/... (returns false for anything else). */
   readonly hls: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** The worker's state as the heartbeat sends it, job ids included: GET /health answers only its public part. */
   readonly health: () => Record<string, unknown>;
   /** Extra routes (status page, metrics) registered by the composition root; `auth` is the bearer hook. */
   readonly extraRoutes?: (app: App, auth: BearerHook) => void;
@@ -224,7 +226,8 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
     }
   };
 
-  app.get('/health', () => deps.health());
+  // Open to anyone: counts and status, never a job id (publicHealth).
+  app.get('/health', () => publicHealth(deps.health()));
 
   app.post('/jobs', { onRequest: requireBearer }, async (request, reply) => {
     const job = await deps.jobs.submit(parseJobRequest(request.body));

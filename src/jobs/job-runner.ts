@@ -7,14 +7,14 @@ import type { Launcher } from '../ffmpeg/process.js';
 import type { ProbeCache } from '../media/probe-cache.js';
 import { probeSource, type ProbeResult } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
-import { readKeyframes } from '../media/keyframe-index.js';
+import { readKeyframes, type KeyframeIndex } from '../media/keyframe-index.js';
 import { chooseVideoMode } from '../media/video-mode.js';
 import { cutsAtKeyframes, ladderMode, layoutOf } from './variant-plan.js';
 import { burnInOf } from './plan.js';
 import { startSubtitles } from './job-subtitles.js';
 import { COPY_CHOICE } from './encoder-choice.js';
 import { applyEnd, HeadStream } from './head-stream.js';
-import { finish, type JobEntry } from './job-entry.js';
+import { finish, recordOf, type JobEntry } from './job-entry.js';
 import type { DiskState } from './job-manager.js';
 
 export interface JobRunnerDeps {
@@ -60,6 +60,8 @@ function cancelled(entry: JobEntry): boolean {
 
 /** Runs the job to its end; never rejects (an unexpected error fails the job). */
 export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunnerDeps): Promise<void> {
+  // A copy's keyframe index (an ffprobe reading the whole file) ends with the job, however the job ends.
+  let index: KeyframeIndex | null = null;
   try {
     const probe = await describeSource(entry, inputPath, deps);
     if (cancelled(entry)) {
@@ -90,11 +92,13 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
     }
     if (mode.copy) entry.encoder = COPY_CHOICE;
     // A copy's VOD playlist comes from the source's keyframes, read while the copy already runs.
-    const keyframes =
-      cutsAtKeyframes(mode, layout) && entry.request.playlist !== 'event'
-        ? readKeyframes(deps.config.ffmpeg.ffprobePath, inputPath, entry.abort.signal)
-        : undefined;
-    const stream = new HeadStream(entry, inputPath, probe.info, mode, deps, layout, keyframes);
+    if (cutsAtKeyframes(mode, layout) && entry.request.playlist !== 'event') {
+      const { launcher, pidRecords, log } = deps;
+      const indexDeps = { launcher, ffprobePath: deps.config.ffmpeg.ffprobePath, pidRecords, log };
+      const job = { jobId: entry.id, record: recordOf(entry) };
+      index = readKeyframes(indexDeps, job, inputPath, entry.abort.signal);
+    }
+    const stream = new HeadStream(entry, inputPath, probe.info, mode, deps, layout, index?.times);
     entry.stream = stream;
     const subtitles = startSubtitles(entry, inputPath, probe.info, stream, deps);
     entry.subtitles = subtitles;
@@ -108,7 +112,8 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
       // A viewer who asked for a far segment while the source was being probed gets a head there now.
       if (entry.earlyRequest !== null) stream.request(entry.earlyRequest);
       const end = await stream.ended;
-      await stream.stopAll('the job ended');
+      // Before the job reads as ended: nothing of it runs on (a failed copy's index would read to the file's end).
+      await Promise.all([stream.stopAll('the job ended'), index?.stop()]);
       // A completed stream keeps its subtitles whole: the extraction reads on to the end first.
       if (end.status === 'completed') await subtitles?.finished();
       await subtitles?.stop();
@@ -121,6 +126,7 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
     deps.log.error({ jobId: entry.id, err }, 'job runner failed');
     finish(entry, 'failed', `internal error: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
+    await index?.stop();
     entry.markPlanned();
   }
 }

@@ -8,6 +8,7 @@ import {
   ConfigFileSchema,
   loadConfig,
   parseConfigText,
+  tokenProblem,
   type ConfigInputs,
 } from '../../src/config.js';
 import { WorkerError } from '../../src/errors.js';
@@ -113,6 +114,79 @@ describe('config', () => {
     assert.equal(c.orchestrator?.token, 'orch-env');
   });
 
+  it('refuses placeholder tokens and tokens with whitespace, naming the key or variable', () => {
+    const orchestrator = (token: string) => ({ url: 'http://o:9000', token });
+    assert.deepEqual(
+      problems({
+        ...minimal,
+        auth_token: 'change-me',
+        orchestrator: orchestrator('orchestrator-secret'),
+      }).map((l) => l.split(':')[0]),
+      ['auth_token', 'orchestrator.token'],
+    );
+    assert.match(
+      problems({ ...minimal, auth_token: 'Change-Me' })[0] ?? '',
+      /^auth_token: .*placeholder.*replace/,
+    );
+    for (const bad of ['two words', ' leading', 'trailing\n', 'tab\tin', 'nul\u0000in', 'nbsp\u00a0in']) {
+      assert.deepEqual(
+        problems({ ...minimal, auth_token: bad }).map((l) => l.split(':')[0]),
+        ['auth_token'],
+        JSON.stringify(bad),
+      );
+      assert.match(
+        problems({ ...minimal, orchestrator: orchestrator(bad) })[0] ?? '',
+        /^orchestrator\.token: contains whitespace/,
+      );
+    }
+    // The environment wins over the file, so its variable is what is named (and the file's placeholder is unused).
+    assert.deepEqual(
+      problems(
+        { ...minimal, auth_token: 'change-me', orchestrator: orchestrator('fine-token-0123') },
+        { TRANSCODE_WORKER_AUTH_TOKEN: 'a b', TRANSCODE_WORKER_ORCHESTRATOR_TOKEN: 'change-me' },
+      ).map((l) => l.split(':')[0]),
+      ['TRANSCODE_WORKER_AUTH_TOKEN', 'TRANSCODE_WORKER_ORCHESTRATOR_TOKEN'],
+    );
+    const fromEnv = buildConfig(
+      { ...minimal, auth_token: 'change-me' },
+      '/',
+      {
+        ...inputs,
+        env: { TRANSCODE_WORKER_AUTH_TOKEN: 'a-real-token-0123' },
+      },
+      'x',
+    );
+    assert.equal(fromEnv.authToken, 'a-real-token-0123');
+    // `service install` and `probe` use no token: they run where the service's environment file is not loaded.
+    const service = buildConfig(
+      { ...minimal, auth_token: 'change-me' },
+      '/',
+      { ...inputs, checkTokens: false },
+      'x',
+    );
+    assert.equal(service.authToken, 'change-me');
+    // An orchestrator token from the environment without an orchestrator is never sent: not checked.
+    buildConfig(minimal, '/', { ...inputs, env: { TRANSCODE_WORKER_ORCHESTRATOR_TOKEN: 'change-me' } }, 'x');
+  });
+
+  it('refuses every token value the README, config.example.yml and the service files show', () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const shown = [
+      'README.md',
+      'config.example.yml',
+      'packaging/transcode-worker.service',
+      'docs/operations.md',
+    ]
+      .map((f) => readFileSync(path.join(root, f), 'utf8'))
+      .flatMap((text) => [
+        ...[...text.matchAll(/^\s*#?\s*(?:auth_token|token):\s*([^\s#]+)/gm)].map((m) => m[1] ?? ''),
+        ...[...text.matchAll(/TRANSCODE_WORKER_\w*TOKEN=([^\s$'"%]+)/g)].map((m) => m[1] ?? ''),
+      ]);
+    assert.ok(shown.length >= 5, `found ${shown.join(', ')}`);
+    for (const token of shown) assert.notEqual(tokenProblem(token), null, `${token} is accepted`);
+    assert.equal(tokenProblem('x7Kp2vQ9mWz4Lr8T'), null);
+  });
+
   it('rejects a non-URL orchestrator and a YAML syntax error with its position', () => {
     assert.ok(
       problems({ ...minimal, orchestrator: { url: 'orchestrator:9000' } }).some((l) =>
@@ -142,14 +216,17 @@ describe('config', () => {
 });
 
 describe('config.example.yml', () => {
-  it('is valid and documents every key of the schema', () => {
+  it('is valid once its token is replaced, and documents every key of the schema', () => {
     const text = readFileSync(path.resolve(import.meta.dirname, '../../config.example.yml'), 'utf8');
-    const config = buildConfig(
-      parseConfigText(text, 'config.example.yml'),
-      '/',
-      inputs,
-      'config.example.yml',
+    const parsed = parseConfigText(text, 'config.example.yml');
+    // As copied, the placeholder token is refused with what to do.
+    assert.throws(
+      () => buildConfig(parsed, '/', inputs, 'config.example.yml'),
+      (e: unknown) => e instanceof WorkerError && /^auth_token: .*placeholder.*replace it/.test(e.message),
     );
+    // The install in docs/operations.md puts the token in the environment.
+    const env = { TRANSCODE_WORKER_AUTH_TOKEN: 'x7Kp2vQ9mWz4Lr8T' };
+    const config = buildConfig(parsed, '/', { ...inputs, env }, 'config.example.yml');
     assert.equal(config.name, 'living-room-pc');
     const keys = (schema: { properties?: Record<string, unknown> }, prefix = ''): string[] =>
       Object.entries(schema.properties ?? {}).flatMap(([k, v]) => {
