@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { mkdirSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { realpath, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -26,6 +26,7 @@ import { finish, lostEntry, newEntry, viewOf, type JobEntry } from './job-entry.
 import { isLive, type JobView } from './job.js';
 import type { JobRequest } from './job-request.js';
 import { runJob, type JobRunnerDeps } from './job-runner.js';
+import { publicReason, type InputNames } from './job-failure.js';
 
 /** What the manager needs to know about this machine's encoders (the hardware profiler, in the daemon). */
 export interface EncoderCatalog {
@@ -118,6 +119,8 @@ async function settledWithin(p: Promise<void>, ms: number): Promise<void> {
 export class JobManager {
   readonly #deps: JobManagerDeps;
   readonly #jobs = new Map<string, JobEntry>();
+  /** Each job's source as posted and as opened: its view names the first, never the NAS path. */
+  readonly #inputNames = new WeakMap<JobEntry, InputNames>();
   #draining = false;
   #accepted = 0;
   #disk: DiskState | undefined;
@@ -201,7 +204,13 @@ export class JobManager {
       );
     const id = request.id ?? randomBytes(16).toString('base64url');
     if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
-    const inputPath = await resolveInputPath(this.#deps.config.nasMountPath, request.input);
+    const mount = this.#deps.config.nasMountPath;
+    const inputPath = await resolveInputPath(mount, request.input);
+    const names: InputNames = {
+      input: request.input,
+      opened: inputPath,
+      mounts: [mount, await realpath(mount).catch(() => mount)],
+    };
     const { primary: encoder, byCodec } = await this.#chooseEncoders(request);
     this.#disk = await this.#deps.readDisk();
     // Checked after the await and immediately before insertion, so concurrent POSTs cannot both take the last slot.
@@ -212,6 +221,7 @@ export class JobManager {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const entry = newEntry(id, request, dir, encoder);
+    this.#inputNames.set(entry, names);
     entry.encoders = byCodec;
     entry.arrivals.start();
     this.#jobs.set(id, entry);
@@ -251,8 +261,13 @@ export class JobManager {
   }
 
   async #run(entry: JobEntry, inputPath: string): Promise<void> {
+    const names = this.#inputNames.get(entry);
+    // An encoder's reason goes to the heartbeat and the public /health: FFmpeg's words, without the NAS path.
+    const markUnusable = (encoder: string, reason: string): void => {
+      this.#deps.markUnusable(encoder, names === undefined ? reason : publicReason(reason, names));
+    };
     try {
-      await runJob(entry, inputPath, this.#deps);
+      await runJob(entry, inputPath, { ...this.#deps, markUnusable });
     } finally {
       await entry.arrivals.close();
       this.#deps.onChange();
@@ -407,6 +422,16 @@ export class JobManager {
   }
 
   #view(e: JobEntry): JobView {
-    return viewOf(e, this.playlistUrl(e.id, e.request), this.#streamUrl(e.id, MASTER_NAME));
+    const view = viewOf(e, this.playlistUrl(e.id, e.request), this.#streamUrl(e.id, MASTER_NAME));
+    const names = this.#inputNames.get(e);
+    if (names === undefined) return view;
+    // FFmpeg's reasons name the file it opened: the view names the input as posted.
+    return {
+      ...view,
+      ...(view.error === undefined ? {} : { error: publicReason(view.error, names) }),
+      ...(view.fallback === undefined
+        ? {}
+        : { fallback: { ...view.fallback, reason: publicReason(view.fallback.reason, names) } }),
+    };
   }
 }
