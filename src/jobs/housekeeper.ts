@@ -11,6 +11,8 @@ import {
   freeDiskFloor,
   idleJobs,
   jobToStopForMemory,
+  MAX_FINISHED_RECORDS,
+  recordsToForget,
   streamsToEvict,
   type JobFacts,
 } from './sweep-rules.js';
@@ -53,6 +55,13 @@ async function folderBytes(dir: string): Promise<number> {
   return sizes.reduce((a, b) => a + b, 0);
 }
 
+/** Forgets the oldest stopped jobs with nothing to serve beyond the record cap; `evicted`: streams just deleted. */
+async function forgetSpentRecords(jobs: JobManager, facts: readonly JobFacts[], evicted: readonly string[]) {
+  const gone = new Set(evicted);
+  const now = facts.map((f) => (gone.has(f.id) ? { ...f, bytes: 0, streamRemoved: true } : f));
+  for (const id of recordsToForget(now, MAX_FINISHED_RECORDS)) await jobs.forget(id);
+}
+
 /** One sweep: idle jobs, memory, then disk. Never rejects. */
 export async function sweep(deps: HousekeeperDeps): Promise<void> {
   const { jobs, config, log } = deps;
@@ -91,6 +100,7 @@ export async function sweep(deps: HousekeeperDeps): Promise<void> {
       floorBytes: disk.floorBytes,
     });
     for (const id of evict) await jobs.removeStream(id);
+    await forgetSpentRecords(jobs, facts, evict);
     const left = evict.length > 0 ? await readDisk(config.workDir, config.streams.minFreeDiskBytes) : disk;
     jobs.noteDisk(left);
     // Still full after deleting what may go: no running FFmpeg can write, and FFmpeg would not stop by itself.

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { mkdirSync, rmSync } from 'node:fs';
-import { realpath, rm } from 'node:fs/promises';
+import { realpath, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -66,9 +66,6 @@ export interface SweepEntry {
   readonly finishedAt: number | null;
   readonly streamRemoved: boolean;
 }
-
-/** Finished job records kept for GET /jobs/{id} once their streams are gone; older ones are forgotten. */
-const MAX_FINISHED_RECORDS = 500;
 
 /** How long a job naming an encoder waits for the start-up test encodes to say whether it works. */
 const ENCODER_TEST_WAIT_MS = 10_000;
@@ -393,13 +390,28 @@ export class JobManager {
     await rm(entry.dir, { recursive: true, force: true });
     this.#deps.forgetFile(`${entry.dir}${path.sep}`);
     this.#deps.log.info({ jobId: id }, 'stream removed');
-    this.#prune();
   }
 
-  /** Forgets the oldest finished records beyond MAX_FINISHED_RECORDS (only those whose stream is gone). */
-  #prune(): void {
-    const gone = [...this.#jobs.values()].filter((e) => e.streamRemoved);
-    for (const e of gone.slice(0, Math.max(0, gone.length - MAX_FINISHED_RECORDS))) this.#jobs.delete(e.id);
+  /**
+   * Forgets a stopped job with nothing to serve (the sweep's record cap): its record, its id, and its stream folder if
+   * still there and empty. A folder that holds a file after all stays, and so does its record, until keep_minutes.
+   */
+  async forget(id: string): Promise<void> {
+    const entry = this.#jobs.get(id);
+    if (entry === undefined || isLive(entry.status)) return;
+    await entry.task;
+    if (!entry.streamRemoved) {
+      try {
+        // rmdir, not rm: only an empty folder goes with the record.
+        await rmdir(entry.dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
+      }
+      entry.streamRemoved = true;
+      this.#deps.forgetFile(`${entry.dir}${path.sep}`);
+    }
+    if (this.#jobs.get(id) === entry) this.#jobs.delete(id);
+    this.#deps.log.debug({ jobId: id }, 'job record forgotten');
   }
 
   /** Pids of running FFmpeg processes (for metrics and tests). */

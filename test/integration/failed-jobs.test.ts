@@ -9,6 +9,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   realpathSync,
   symlinkSync,
   writeFileSync,
@@ -145,5 +146,45 @@ describe('jobs that never wrote a file', () => {
       assert.ok(!text.includes(realMount), text.slice(0, 300));
       assert.ok(!text.includes(mount), text.slice(0, 300));
     }
+  });
+
+  it('deletes their stream folders keep_minutes after they ended; records stay, stream URLs answer 404', async () => {
+    const dirs = [...views.keys()].map((id) => path.join(d.config.workDir, 'streams', id));
+    // 3 s after the end, noticed by a sweep every 2 s: 10 s leaves room on a busy machine.
+    await waitFor(
+      () => dirs.every((dir) => !existsSync(dir)),
+      10_000,
+      `their folders to go (left: ${dirs.filter((dir) => existsSync(dir)).join(', ')})`,
+    );
+    assert.deepEqual(readdirSync(path.join(d.config.workDir, 'streams')), []);
+    for (const [id, v] of views) {
+      const now = (await (await d.api('GET', `/jobs/${id}`)).json()) as JobView;
+      assert.equal(now.status, v.status, id);
+      const res = await fetch(`${d.localUrl}/streams/${id}/stream.m3u8`);
+      assert.equal(res.status, 404, id);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'STREAM_NOT_FOUND');
+    }
+  });
+
+  it("forgetting a spent record (the sweep's cap of 500) frees its id and its empty folder", async () => {
+    const res = await d.api('POST', '/jobs', {
+      id: 'junk-4',
+      input: 'films/notes.mp4',
+      video: { codec: 'h264' },
+    });
+    assert.equal(res.status, 202);
+    assert.equal((await waitForJobEnd(d, 'junk-4')).status, 'failed');
+    for (const id of ['junk-1', 'junk-4']) {
+      await d.jobs.forget(id);
+      assert.equal((await d.api('GET', `/jobs/${id}`)).status, 404, id);
+      assert.ok(!existsSync(path.join(d.config.workDir, 'streams', id)), id);
+    }
+    const again = await d.api('POST', '/jobs', {
+      id: 'junk-1',
+      input: 'films/notes.mp4',
+      video: { codec: 'h264' },
+    });
+    assert.equal(again.status, 202, 'the id is free again');
+    assert.equal((await waitForJobEnd(d, 'junk-1')).status, 'failed');
   });
 });
