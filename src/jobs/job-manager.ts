@@ -24,7 +24,7 @@ import {
 import type { EncoderChoice } from './plan.js';
 import { finish, lostEntry, newEntry, viewOf, type JobEntry } from './job-entry.js';
 import { isLive, type JobView } from './job.js';
-import type { JobRequest } from './job-request.js';
+import { folderSharedWith, type JobRequest } from './job-request.js';
 import { runJob, type JobRunnerDeps } from './job-runner.js';
 import { publicReason, type InputNames } from './job-failure.js';
 
@@ -48,6 +48,8 @@ export interface JobManagerDeps extends JobRunnerDeps {
   readonly log: Logger;
   /** Called whenever the worker's status may have changed (the heartbeat sends a beat at once). */
   readonly onChange: () => void;
+  /** Whose file system rules the stream folders follow (macOS and Windows fold case: Film-1 is film-1). */
+  readonly platform: NodeJS.Platform;
 }
 
 export interface DiskState {
@@ -200,7 +202,7 @@ export class JobManager {
         admissionError(this.#capacityInputs(), RETRY_AFTER_SECONDS) ?? new WorkerError('DRAINING', 'draining')
       );
     const id = request.id ?? randomBytes(16).toString('base64url');
-    if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
+    this.#checkIdFree(id);
     const mount = this.#deps.config.nasMountPath;
     const inputPath = await resolveInputPath(mount, request.input);
     const names: InputNames = {
@@ -211,7 +213,7 @@ export class JobManager {
     const { primary: encoder, byCodec } = await this.#chooseEncoders(request);
     this.#disk = await this.#deps.readDisk();
     // Checked after the await and immediately before insertion, so concurrent POSTs cannot both take the last slot.
-    if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
+    this.#checkIdFree(id);
     const refusal = admissionError(this.#capacityInputs(), RETRY_AFTER_SECONDS);
     if (refusal !== null) throw refusal;
     const dir = path.join(this.#deps.streamsDir, id);
@@ -229,6 +231,19 @@ export class JobManager {
     // An ABR job answers with the variants it makes and those the source does not allow: the probe takes ~0.1 s.
     if (request.variants !== undefined) await settledWithin(entry.planned, PLAN_WAIT_MS);
     return this.#view(entry);
+  }
+
+  /** Refuses an id in use, or one whose stream folder is another job's on a case-insensitive file system. */
+  #checkIdFree(id: string): void {
+    if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
+    // A kept stream's folder counts as a live one's: the new job would empty it, and its removal delete the new one.
+    const holders = [...this.#jobs.values()].filter((e) => !e.streamRemoved).map((e) => e.id);
+    const other = folderSharedWith(id, holders, this.#deps.platform);
+    if (other !== null)
+      throw new WorkerError(
+        'JOB_ID_CONFLICT',
+        `id ${id} differs from job ${other} only in case: on this file system they would share one stream folder`,
+      );
   }
 
   /**
