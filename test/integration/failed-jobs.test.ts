@@ -100,13 +100,19 @@ describe('jobs that never wrote a file', () => {
     await post({ id: 'sound', input: 'films/sound.wav' });
     await post({ id: 'burn', input: 'clip.mp4', burnSubtitles: { track: 0 } });
     await post({ id: 'held', input: 'held.mp4' });
+    const heldProbe = (a: string): boolean => a.endsWith(path.join(realMount, 'held.mp4'));
     await waitFor(
-      () => processes().some((p) => p.state === 'T' && p.cmdline.some((a) => a.endsWith('held.mp4'))),
+      () => processes().some((p) => p.state === 'T' && p.cmdline.some(heldProbe)),
       10_000,
       'the probe of held.mp4 to be held',
     );
     const cancelled = (await (await d.api('DELETE', '/jobs/held')).json()) as JobView;
     assert.equal(cancelled.status, 'cancelled');
+    assert.deepEqual(
+      processes().filter((p) => p.cmdline.some(heldProbe)),
+      [],
+      'the held probe is gone when DELETE answers',
+    );
     views.set('held', cancelled);
   });
   after(async () => {
