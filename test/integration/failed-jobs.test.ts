@@ -27,6 +27,8 @@ import {
   type TestDaemon,
   type TestOrchestrator,
 } from '../helpers/daemon.js';
+import { sweep } from '../../src/jobs/housekeeper.js';
+import { createLogger } from '../../src/log.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';
 import { processes } from '../helpers/procs.js';
 
@@ -192,5 +194,31 @@ describe('jobs that never wrote a file', () => {
     });
     assert.equal(again.status, 202, 'the id is free again');
     assert.equal((await waitForJobEnd(d, 'junk-1')).status, 'failed');
+  });
+
+  it('the record cap applies to them: a sweep forgets the earliest ended beyond it, ids and folders with them', async () => {
+    // The sweep the daemon runs every 2 s, with a cap of 3 instead of 500 (posting 501 jobs would take a minute).
+    await sweep({
+      jobs: d.jobs,
+      config: d.config,
+      availableMemoryBytes: () => Number.MAX_SAFE_INTEGER,
+      log: createLogger('silent'),
+      signal: new AbortController().signal,
+      maxRecords: 3,
+    });
+    // Ended in this order: junk-2, junk-3, alias, playlist, sound, burn, held, then junk-1 posted again.
+    const listed = ((await (await d.api('GET', '/jobs')).json()) as { jobs: JobView[] }).jobs.map(
+      (j) => j.id,
+    );
+    assert.deepEqual(listed.sort(), ['burn', 'held', 'junk-1']);
+    for (const id of ['junk-2', 'junk-3', 'alias', 'playlist', 'sound']) {
+      const res = await d.api('GET', `/jobs/${id}`);
+      assert.equal(res.status, 404, id);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'JOB_NOT_FOUND');
+    }
+    assert.deepEqual(
+      readdirSync(path.join(d.config.workDir, 'streams')).filter((n) => n !== 'junk-1'),
+      [],
+    );
   });
 });
