@@ -168,6 +168,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     },
     log,
     onChange: () => heartbeat?.nudge(),
+    platform: env.platform,
   });
   jobs.registerLost(lost);
   for (const job of lost)

@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   // Jobs
   JOB_NOT_FOUND: 404,
   JOB_EXISTS: 409,
+  /** The id differs only in case from a job whose stream folder is on a case-insensitive file system (macOS, Windows). */
+  JOB_ID_CONFLICT: 409,
   /** video.hardware names an encoder that is not usable here (or not for the requested codec). */
   ENCODER_UNAVAILABLE: 400,
   AT_CAPACITY: 503,

@@ -11,6 +11,8 @@ import {
   freeDiskFloor,
   idleJobs,
   jobToStopForMemory,
+  MAX_FINISHED_RECORDS,
+  recordsToForget,
   streamsToEvict,
   type JobFacts,
 } from './sweep-rules.js';
@@ -23,6 +25,8 @@ export interface HousekeeperDeps {
   readonly signal: AbortSignal;
   /** Between sweeps; 2 s by default (idle and memory checks should be prompt, a sweep is cheap). */
   readonly intervalMs?: number;
+  /** Records of stopped jobs with nothing to serve to keep; MAX_FINISHED_RECORDS by default (tests keep fewer). */
+  readonly maxRecords?: number;
 }
 
 /** Free space on work_dir's filesystem and the floor to keep there. */
@@ -51,6 +55,18 @@ async function folderBytes(dir: string): Promise<number> {
     ),
   );
   return sizes.reduce((a, b) => a + b, 0);
+}
+
+/** Forgets the oldest stopped jobs with nothing to serve beyond the record cap; `evicted`: streams just deleted. */
+async function forgetSpentRecords(
+  deps: HousekeeperDeps,
+  facts: readonly JobFacts[],
+  evicted: readonly string[],
+) {
+  const gone = new Set(evicted);
+  const now = facts.map((f) => (gone.has(f.id) ? { ...f, bytes: 0, streamRemoved: true } : f));
+  const forget = recordsToForget(now, deps.maxRecords ?? MAX_FINISHED_RECORDS);
+  for (const id of forget) await deps.jobs.forget(id);
 }
 
 /** One sweep: idle jobs, memory, then disk. Never rejects. */
@@ -91,6 +107,7 @@ export async function sweep(deps: HousekeeperDeps): Promise<void> {
       floorBytes: disk.floorBytes,
     });
     for (const id of evict) await jobs.removeStream(id);
+    await forgetSpentRecords(deps, facts, evict);
     const left = evict.length > 0 ? await readDisk(config.workDir, config.streams.minFreeDiskBytes) : disk;
     jobs.noteDisk(left);
     // Still full after deleting what may go: no running FFmpeg can write, and FFmpeg would not stop by itself.

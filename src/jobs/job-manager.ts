@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { mkdirSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { realpath, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -24,8 +24,9 @@ import {
 import type { EncoderChoice } from './plan.js';
 import { finish, lostEntry, newEntry, viewOf, type JobEntry } from './job-entry.js';
 import { isLive, type JobView } from './job.js';
-import type { JobRequest } from './job-request.js';
+import { folderSharedWith, type JobRequest } from './job-request.js';
 import { runJob, type JobRunnerDeps } from './job-runner.js';
+import { publicReason, type InputNames } from './job-failure.js';
 
 /** What the manager needs to know about this machine's encoders (the hardware profiler, in the daemon). */
 export interface EncoderCatalog {
@@ -47,6 +48,8 @@ export interface JobManagerDeps extends JobRunnerDeps {
   readonly log: Logger;
   /** Called whenever the worker's status may have changed (the heartbeat sends a beat at once). */
   readonly onChange: () => void;
+  /** Whose file system rules the stream folders follow (macOS and Windows fold case: Film-1 is film-1). */
+  readonly platform: NodeJS.Platform;
 }
 
 export interface DiskState {
@@ -65,9 +68,6 @@ export interface SweepEntry {
   readonly finishedAt: number | null;
   readonly streamRemoved: boolean;
 }
-
-/** Finished job records kept for GET /jobs/{id} once their streams are gone; older ones are forgotten. */
-const MAX_FINISHED_RECORDS = 500;
 
 /** How long a job naming an encoder waits for the start-up test encodes to say whether it works. */
 const ENCODER_TEST_WAIT_MS = 10_000;
@@ -118,6 +118,8 @@ async function settledWithin(p: Promise<void>, ms: number): Promise<void> {
 export class JobManager {
   readonly #deps: JobManagerDeps;
   readonly #jobs = new Map<string, JobEntry>();
+  /** Each job's source as posted and as opened: its view names the first, never the NAS path. */
+  readonly #inputNames = new WeakMap<JobEntry, InputNames>();
   #draining = false;
   #accepted = 0;
   #disk: DiskState | undefined;
@@ -200,18 +202,25 @@ export class JobManager {
         admissionError(this.#capacityInputs(), RETRY_AFTER_SECONDS) ?? new WorkerError('DRAINING', 'draining')
       );
     const id = request.id ?? randomBytes(16).toString('base64url');
-    if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
-    const inputPath = await resolveInputPath(this.#deps.config.nasMountPath, request.input);
+    this.#checkIdFree(id);
+    const mount = this.#deps.config.nasMountPath;
+    const inputPath = await resolveInputPath(mount, request.input);
+    const names: InputNames = {
+      input: request.input,
+      opened: inputPath,
+      mounts: [mount, await realpath(mount).catch(() => mount)],
+    };
     const { primary: encoder, byCodec } = await this.#chooseEncoders(request);
     this.#disk = await this.#deps.readDisk();
     // Checked after the await and immediately before insertion, so concurrent POSTs cannot both take the last slot.
-    if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
+    this.#checkIdFree(id);
     const refusal = admissionError(this.#capacityInputs(), RETRY_AFTER_SECONDS);
     if (refusal !== null) throw refusal;
     const dir = path.join(this.#deps.streamsDir, id);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const entry = newEntry(id, request, dir, encoder);
+    this.#inputNames.set(entry, names);
     entry.encoders = byCodec;
     entry.arrivals.start();
     this.#jobs.set(id, entry);
@@ -222,6 +231,19 @@ export class JobManager {
     // An ABR job answers with the variants it makes and those the source does not allow: the probe takes ~0.1 s.
     if (request.variants !== undefined) await settledWithin(entry.planned, PLAN_WAIT_MS);
     return this.#view(entry);
+  }
+
+  /** Refuses an id in use, or one whose stream folder is another job's on a case-insensitive file system. */
+  #checkIdFree(id: string): void {
+    if (this.#jobs.has(id)) throw new WorkerError('JOB_EXISTS', `a job with id ${id} exists already`);
+    // A kept stream's folder counts as a live one's: the new job would empty it, and its removal delete the new one.
+    const holders = [...this.#jobs.values()].filter((e) => !e.streamRemoved).map((e) => e.id);
+    const other = folderSharedWith(id, holders, this.#deps.platform);
+    if (other !== null)
+      throw new WorkerError(
+        'JOB_ID_CONFLICT',
+        `id ${id} differs from job ${other} only in case: on this file system they would share one stream folder`,
+      );
   }
 
   /**
@@ -251,8 +273,13 @@ export class JobManager {
   }
 
   async #run(entry: JobEntry, inputPath: string): Promise<void> {
+    const names = this.#inputNames.get(entry);
+    // An encoder's reason goes to the heartbeat and the public /health: FFmpeg's words, without the NAS path.
+    const markUnusable = (encoder: string, reason: string): void => {
+      this.#deps.markUnusable(encoder, names === undefined ? reason : publicReason(reason, names));
+    };
     try {
-      await runJob(entry, inputPath, this.#deps);
+      await runJob(entry, inputPath, { ...this.#deps, markUnusable });
     } finally {
       await entry.arrivals.close();
       this.#deps.onChange();
@@ -378,13 +405,28 @@ export class JobManager {
     await rm(entry.dir, { recursive: true, force: true });
     this.#deps.forgetFile(`${entry.dir}${path.sep}`);
     this.#deps.log.info({ jobId: id }, 'stream removed');
-    this.#prune();
   }
 
-  /** Forgets the oldest finished records beyond MAX_FINISHED_RECORDS (only those whose stream is gone). */
-  #prune(): void {
-    const gone = [...this.#jobs.values()].filter((e) => e.streamRemoved);
-    for (const e of gone.slice(0, Math.max(0, gone.length - MAX_FINISHED_RECORDS))) this.#jobs.delete(e.id);
+  /**
+   * Forgets a stopped job with nothing to serve (the sweep's record cap): its record, its id, and its stream folder if
+   * still there and empty. A folder that holds a file after all stays, and so does its record, until keep_minutes.
+   */
+  async forget(id: string): Promise<void> {
+    const entry = this.#jobs.get(id);
+    if (entry === undefined || isLive(entry.status)) return;
+    await entry.task;
+    if (!entry.streamRemoved) {
+      try {
+        // rmdir, not rm: only an empty folder goes with the record.
+        await rmdir(entry.dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
+      }
+      entry.streamRemoved = true;
+      this.#deps.forgetFile(`${entry.dir}${path.sep}`);
+    }
+    if (this.#jobs.get(id) === entry) this.#jobs.delete(id);
+    this.#deps.log.debug({ jobId: id }, 'job record forgotten');
   }
 
   /** Pids of running FFmpeg processes (for metrics and tests). */
@@ -407,6 +449,16 @@ export class JobManager {
   }
 
   #view(e: JobEntry): JobView {
-    return viewOf(e, this.playlistUrl(e.id, e.request), this.#streamUrl(e.id, MASTER_NAME));
+    const view = viewOf(e, this.playlistUrl(e.id, e.request), this.#streamUrl(e.id, MASTER_NAME));
+    const names = this.#inputNames.get(e);
+    if (names === undefined) return view;
+    // FFmpeg's reasons name the file it opened: the view names the input as posted.
+    return {
+      ...view,
+      ...(view.error === undefined ? {} : { error: publicReason(view.error, names) }),
+      ...(view.fallback === undefined
+        ? {}
+        : { fallback: { ...view.fallback, reason: publicReason(view.fallback.reason, names) } }),
+    };
   }
 }

@@ -13,6 +13,8 @@ export interface JobFacts {
   readonly finishedAt: number | null;
   /** Bytes its stream folder holds; 0 once deleted. */
   readonly bytes: number;
+  /** Its stream folder was deleted (or never kept: a job lost when the worker was killed). */
+  readonly streamRemoved: boolean;
 }
 
 /** Live jobs nobody has fetched anything from (nor kept alive) for idleMs; none when idleMs is 0. */
@@ -36,10 +38,11 @@ export interface DiskBudget {
 
 /**
  * Stopped streams to delete, in order: every one past keepMs, then the oldest idle ones while the streams exceed
- * maxBytes or free space is under the floor. Live streams and streams fetched within the last minute are kept.
+ * maxBytes or free space is under the floor. Live streams and streams fetched within the last minute are kept. A job
+ * that never wrote a file (its probe failed, or it was cancelled during it) counts too: its empty folder goes alike.
  */
 export function streamsToEvict(jobs: readonly JobFacts[], now: number, budget: DiskBudget): string[] {
-  const stopped = jobs.filter((j) => !j.live && j.finishedAt !== null && j.bytes > 0);
+  const stopped = jobs.filter((j) => !j.live && j.finishedAt !== null && !j.streamRemoved);
   const lastUse = (j: JobFacts): number => Math.max(j.lastActivity, j.finishedAt ?? 0);
   const evict = new Set(stopped.filter((j) => now - lastUse(j) >= budget.keepMs).map((j) => j.id));
   let total = jobs.reduce((sum, j) => sum + j.bytes, 0);
@@ -63,6 +66,21 @@ export function streamsToEvict(jobs: readonly JobFacts[], now: number, budget: D
     free += j.bytes;
   }
   return [...evict];
+}
+
+/** Records of stopped jobs with nothing left to serve kept for GET /jobs/{id}; older ones are forgotten. */
+export const MAX_FINISHED_RECORDS = 500;
+
+/**
+ * Stopped jobs to forget (record, id and empty folder), the earliest ended first: those beyond `max` among the stopped
+ * jobs with nothing to serve, whose stream was deleted or never wrote a file (a failed probe, a cancel during it). A
+ * stream with bytes on disk keeps its record until the disk rules delete it.
+ */
+export function recordsToForget(jobs: readonly JobFacts[], max: number): string[] {
+  const spent = jobs
+    .filter((j) => !j.live && j.finishedAt !== null && (j.streamRemoved || j.bytes === 0))
+    .sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0));
+  return spent.slice(0, Math.max(0, spent.length - max)).map((j) => j.id);
 }
 
 /** Under half the memory floor with jobs running: the newest live job, which has the least to lose. */

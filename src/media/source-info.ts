@@ -174,7 +174,7 @@ export async function probeSource(
   }
 }
 
-/** The last meaningful lines of FFmpeg's stderr, with the input path shortened away. */
+/** The last meaningful lines of FFmpeg's stderr, as FFmpeg wrote them (a job's view shortens the path: publicReason). */
 export function lastLines(stderr: string, maxChars = 400): string {
   const lines = stderr
     .split('\n')

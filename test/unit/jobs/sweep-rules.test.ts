@@ -7,7 +7,9 @@ import {
   FULL_DISK_BYTES,
   idleJobs,
   jobToStopForMemory,
+  MAX_FINISHED_RECORDS,
   RECENT_FETCH_MS,
+  recordsToForget,
   streamsToEvict,
   type JobFacts,
 } from '../../../src/jobs/sweep-rules.js';
@@ -18,7 +20,16 @@ const now = 1_000 * MIN;
 
 /** A request at lastActivity unless told otherwise. */
 function job(id: string, partial: Partial<JobFacts>): JobFacts {
-  const base = { id, live: false, createdAt: 0, lastActivity: 0, finishedAt: 0, bytes: 10 * MB, ...partial };
+  const base = {
+    id,
+    live: false,
+    createdAt: 0,
+    lastActivity: 0,
+    finishedAt: 0,
+    bytes: 10 * MB,
+    streamRemoved: false,
+    ...partial,
+  };
   return { lastRequest: base.lastActivity, ...base };
 }
 
@@ -77,6 +88,47 @@ describe('streamsToEvict', () => {
       job('just-fetched', { finishedAt: now - 1000, lastActivity: now - 5000, lastRequest: now - 5000 }),
     ];
     assert.deepEqual(streamsToEvict(jobs, now, { ...roomy, freeBytes: 0 }), ['never-fetched']);
+  });
+});
+
+describe('jobs that never wrote a file', () => {
+  const roomy = { keepMs: 60 * MIN, maxBytes: 0, freeBytes: 10_000 * MB, floorBytes: 100 * MB };
+  /** A job whose probe failed (or that was cancelled during it) at `finishedAt`: an empty folder, never fetched. */
+  const unwritten = (id: string, finishedAt: number): JobFacts =>
+    job(id, { bytes: 0, createdAt: finishedAt, lastActivity: finishedAt, lastRequest: null, finishedAt });
+
+  it('deletes its empty stream folder keep_minutes after it ended, as any stopped stream; never twice', () => {
+    const jobs = [
+      unwritten('old-failure', now - 61 * MIN),
+      unwritten('new-failure', now - 5 * MIN),
+      job('deleted', {
+        bytes: 0,
+        streamRemoved: true,
+        finishedAt: now - 90 * MIN,
+        lastActivity: now - 90 * MIN,
+      }),
+    ];
+    assert.deepEqual(streamsToEvict(jobs, now, roomy), ['old-failure']);
+  });
+
+  it('keeps at most MAX_FINISHED_RECORDS stopped jobs with nothing to serve: the earliest ended go first', () => {
+    assert.equal(MAX_FINISHED_RECORDS, 500);
+    const spent = Array.from({ length: 503 }, (_, i) =>
+      i % 2 === 0
+        ? unwritten(`failed-${i}`, now - (1000 - i) * 1000)
+        : job(`deleted-${i}`, { bytes: 0, streamRemoved: true, finishedAt: now - (1000 - i) * 1000 }),
+    );
+    const others = [
+      // Live, or with bytes to serve: never counted, never forgotten here (the disk rules delete their streams first).
+      job('probing', { live: true, finishedAt: null, bytes: 0 }),
+      job('kept-stream', { finishedAt: now - 2000 * 1000 }),
+    ];
+    // Shuffled: the order of the ends counts, not the order of the list.
+    const jobs = [...others, ...spent.slice(250), ...spent.slice(0, 250)];
+    assert.deepEqual(recordsToForget(jobs, MAX_FINISHED_RECORDS), ['failed-0', 'deleted-1', 'failed-2']);
+    assert.deepEqual(recordsToForget(jobs, 503), []);
+    assert.deepEqual(recordsToForget(jobs, 0).length, 503);
+    assert.deepEqual(recordsToForget(others, 0), []);
   });
 });
 
