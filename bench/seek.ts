@@ -68,7 +68,8 @@ async function rawSegment(args: readonly string[], workerDir: string, k: number)
   }
 }
 
-async function seekOnce(mount: string, run: number): Promise<{ seekMs: number; rawMs: number }> {
+/** One seek to 80 % in a fresh worker, and raw FFmpeg started with that head's own arguments. */
+export async function seekOnce(mount: string, run: number): Promise<{ seekMs: number; rawMs: number }> {
   const w = await startWorker({ mount });
   try {
     const id = `seek-${run}`;

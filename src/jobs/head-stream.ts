@@ -2,7 +2,8 @@
 // a head that will reach it soon is waited for, else one starts at k (a seek). Each head writes its own files
 // (hN-K.ts); a finished one is hard-linked to its public name seg-K.ts, which fails if another head made it
 // first, so no two heads ever write one file. Heads stop when they reach made segments or nobody watches near them,
-// and pause (SIGSTOP) when they run too far ahead of their viewers.
+// and pause (SIGSTOP) when they run too far ahead of their viewers. Seek starts are rationed per job and never
+// replace a head a viewer fetches from: a seek that may not start now is deferred, not refused.
 import { linkSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -38,7 +39,10 @@ import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
 import type { JobRunnerDeps } from './job-runner.js';
 import {
   decideSeek,
+  deferredToTry,
+  fetchesFrom,
   nearWindow,
+  seekRationing,
   reachedOtherWork,
   throttleDecision,
   vodDurations,
@@ -74,6 +78,8 @@ interface Head extends HeadState {
   furthest: number | null;
   /** Last fetch within its near window (ms). */
   lastNear: number;
+  /** Last request for a segment it made or will reach soon (ms): it is not replaced for protectMs after. */
+  lastFetched: number;
   /** Paused while a new seek head makes its first segment (the viewer waits for that one). */
   held: boolean;
   /** Heads this one holds paused until its first segment is out. */
@@ -136,6 +142,12 @@ export class HeadStream {
   #resolveEnd: (end: StreamEnd) => void = () => undefined;
   readonly ended: Promise<StreamEnd>;
   #timer: NodeJS.Timeout | null = null;
+  /** When each seek head started (ms): the ration of new heads (nextSeekStart). */
+  readonly #seekStarts: number[] = [];
+  /** Segments asked for that no head could start for yet → ms of the latest request. */
+  readonly #deferred = new Map<number, number>();
+  #deferTimer: NodeJS.Timeout | null = null;
+  #deferAt = Infinity;
 
   constructor(
     entry: JobEntry,
@@ -186,6 +198,7 @@ export class HeadStream {
       idleMs: prepare || !this.#seeks ? 0 : seek.idleMs,
       throttleAheadSeconds: prepare || !deps.canPause || !this.#seeks ? 0 : throttle.aheadSeconds,
       segmentSeconds: this.#segmentSeconds,
+      ...seekRationing(this.#segmentSeconds),
     };
     this.#playlists = new Map(
       this.#renditions.map((variant) => [
@@ -268,17 +281,65 @@ export class HeadStream {
     for (const h of this.#heads.values()) {
       const near = nearWindow(h, this.#policy);
       if (k >= near.from && k <= near.to) h.lastNear = now;
+      if (fetchesFrom(h, k, this.#policy.aheadSegments)) h.lastFetched = now;
       if (k >= h.start && k <= h.next) h.furthest = Math.max(h.furthest ?? k, k);
       this.#throttle(h);
     }
     if (this.#made.has(k) || !this.#seeks) return;
+    if (this.#seek(k, now)) return;
+    if (!this.#deferred.has(k))
+      this.#deps.log.info({ jobId: this.#entry.id, segment: k }, 'seek deferred: head starts are rationed');
+    this.#deferred.set(k, now);
+  }
+
+  /** Waits for a covering head or starts one at k; false when the policy defers it (a timer asks again then). */
+  #seek(k: number, now: number): boolean {
     const live = [...this.#heads.values()].filter((h) => h.stopping === null);
-    const decision = decideSeek(live, k, this.#policy, (h) => (h as Head).lastNear);
-    if (decision.action === 'wait') return;
+    const decision = decideSeek(live, k, this.#policy, now, this.#seekStarts, (h) => h as Head);
+    if (decision.action === 'wait') return true;
+    if (decision.action === 'defer') {
+      this.#retryDeferredAt(decision.until);
+      return false;
+    }
     if (decision.replace !== null) void this.#stopHead(decision.replace, 'replaced by a seek');
     this.#deps.log.info({ jobId: this.#entry.id, segment: k }, 'seek: starting a head');
+    this.#seekStarts.push(now);
+    // Only the last seekBurst starts count towards the ration.
+    if (this.#seekStarts.length > this.#policy.seekBurst) this.#seekStarts.shift();
     const seekHead = this.#startHead(decision.at, this.#entry.encoder);
     this.#hold(seekHead);
+    return true;
+  }
+
+  /** Asks again for the deferred seeks at `at` (ms), or sooner if a retry is due before. */
+  #retryDeferredAt(at: number): void {
+    if (this.#ended || at >= this.#deferAt) return;
+    if (this.#deferTimer !== null) clearTimeout(this.#deferTimer);
+    this.#deferAt = at;
+    this.#deferTimer = setTimeout(
+      () => {
+        this.#deferTimer = null;
+        this.#deferAt = Infinity;
+        this.#retryDeferred();
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.#deferTimer.unref();
+  }
+
+  /**
+   * The deferred seeks' moment: the viewer's latest request first gets a head (or finds one that covers it now); the
+   * others wait on for the next moment, until made, covered, or older than the segment wait (answered 404 by then).
+   */
+  #retryDeferred(): void {
+    const now = Date.now();
+    const asked = new Map(this.#deferred);
+    this.#deferred.clear();
+    const waiting = [...asked].map(([index, askedAt]) => ({ index, askedAt }));
+    for (const k of deferredToTry(waiting, now, this.#deps.config.streams.segmentWaitMs)) {
+      if (this.#ended || this.#made.has(k)) continue;
+      if (!this.#seek(k, now)) this.#deferred.set(k, asked.get(k) ?? now);
+    }
   }
 
   /** Stops every head (cancel, failure, shutdown) and waits until each FFmpeg has been reaped. */
@@ -430,6 +491,7 @@ export class HeadStream {
       stopping: null,
       furthest: null,
       lastNear: Date.now(),
+      lastFetched: Date.now(),
       held: false,
       holding: [],
     };
@@ -648,6 +710,8 @@ export class HeadStream {
       {
         jobId: this.#entry.id,
         head: head.id,
+        startSegment: head.start,
+        next: head.next,
         exitCode: exit.exitCode,
         signal: exit.signal,
         stopped: head.stopping,
@@ -655,6 +719,8 @@ export class HeadStream {
       'ffmpeg ended',
     );
     this.#deps.onChange();
+    // A place under max_heads: a deferred seek may start now (if the ration allows).
+    if (this.#deferred.size > 0) this.#retryDeferredAt(Date.now());
     if (this.#ended || head.stopping !== null) return;
     if (exit.exitCode === 0) {
       void this.#headReachedEnd(head);
@@ -791,6 +857,8 @@ export class HeadStream {
     this.#ended = true;
     this.#completed = end.status === 'completed';
     if (this.#timer !== null) clearInterval(this.#timer);
+    if (this.#deferTimer !== null) clearTimeout(this.#deferTimer);
+    this.#deferred.clear();
     void this.#updatePlaylists().then(() => {
       this.#resolveEnd(end);
     });
