@@ -82,6 +82,8 @@ interface Head extends HeadState {
   lastFetched: number;
   /** Paused while a new seek head makes its first segment (the viewer waits for that one). */
   held: boolean;
+  /** Paused because its job is parked (a stream that cannot start a head mid-film). */
+  parked: boolean;
   /** Heads this one holds paused until its first segment is out. */
   holding: number[];
 }
@@ -148,6 +150,8 @@ export class HeadStream {
   readonly #deferred = new Map<number, number>();
   #deferTimer: NodeJS.Timeout | null = null;
   #deferAt = Infinity;
+  /** When the job was parked (ms): nobody watched it for jobs.idle_cancel_seconds. Null while watched. */
+  #parkedAt: number | null = null;
 
   constructor(
     entry: JobEntry,
@@ -263,7 +267,8 @@ export class HeadStream {
     return [...this.#heads.values()].map((h) => ({
       start: h.start,
       next: h.next,
-      throttled: h.throttled,
+      // A parked job's paused head is paused like a throttled one: it costs no CPU.
+      throttled: h.throttled || h.parked,
       encoder: h.encoder.name,
       pid: h.run.pid,
       cost: h.cost,
@@ -286,6 +291,8 @@ export class HeadStream {
       this.#throttle(h);
     }
     if (this.#made.has(k) || !this.#seeks) return;
+    // A parked stream that seeks: the viewer is back past what was made, and a head starts there as a seek does.
+    if (this.#parkedAt !== null) this.#unpark();
     if (this.#seek(k, now)) return;
     if (!this.#deferred.has(k))
       this.#deps.log.info({ jobId: this.#entry.id, segment: k }, 'seek deferred: head starts are rationed');
@@ -340,6 +347,52 @@ export class HeadStream {
       if (this.#ended || this.#made.has(k)) continue;
       if (!this.#seek(k, now)) this.#deferred.set(k, asked.get(k) ?? now);
     }
+  }
+
+  /** When the job was parked (ms since epoch), or null. */
+  get parkedAt(): number | null {
+    return this.#parkedAt;
+  }
+
+  /**
+   * Nobody watches: stop costing CPU without ending the stream (its made segments and playlist stay). A stream that
+   * seeks loses its heads, and a later request for a segment not made starts one there, as a seek does. One that
+   * cannot start a head mid-film (a copy cut at the source's keyframes, an event playlist that lists made segments
+   * in order) has its head paused (SIGSTOP), continued by the next request to the stream. False when it is not
+   * parked: ended, parked already, or a head that cannot be paused on this platform (it runs on to its end).
+   */
+  async park(): Promise<boolean> {
+    if (this.#ended || this.#parkedAt !== null || (!this.#seeks && !this.#deps.canPause)) return false;
+    this.#parkedAt = Date.now();
+    this.#deferred.clear();
+    this.#deps.log.info({ jobId: this.#entry.id, heads: this.#heads.size }, 'job parked: nobody watches');
+    this.#deps.onChange();
+    if (this.#seeks) {
+      await this.stopAll('parked: nobody watches');
+      return true;
+    }
+    for (const h of this.#heads.values()) {
+      if (h.stopping !== null || h.parked) continue;
+      h.parked = true;
+      if (!h.throttled && !h.held) h.run.signalGroup('SIGSTOP');
+    }
+    return true;
+  }
+
+  /** A request to the stream (a playlist or a segment): a stream parked with a paused head goes on. */
+  visited(): void {
+    if (this.#parkedAt !== null && !this.#seeks) this.#unpark();
+  }
+
+  #unpark(): void {
+    this.#parkedAt = null;
+    for (const h of this.#heads.values()) {
+      if (!h.parked) continue;
+      h.parked = false;
+      if (!h.throttled && !h.held && h.stopping === null) h.run.signalGroup('SIGCONT');
+    }
+    this.#deps.log.info({ jobId: this.#entry.id }, 'job unparked: a viewer is back');
+    this.#deps.onChange();
   }
 
   /** Stops every head (cancel, failure, shutdown) and waits until each FFmpeg has been reaped. */
@@ -493,6 +546,7 @@ export class HeadStream {
       lastNear: Date.now(),
       lastFetched: Date.now(),
       held: false,
+      parked: false,
       holding: [],
     };
     this.#heads.set(id, head);
