@@ -39,7 +39,6 @@ import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
 import type { JobRunnerDeps } from './job-runner.js';
 import {
   decideSeek,
-  deferredToTry,
   fetchesFrom,
   nearWindow,
   seekRationing,
@@ -55,6 +54,7 @@ import { cutsAtKeyframes, type VariantLayout } from './variant-plan.js';
 import { readTimescales, shiftSegmentFile } from './fmp4-publish.js';
 import { moveInitEdits } from '../hls/fmp4-shift.js';
 import { StreamMaster } from './stream-master.js';
+import { DeferredSeeks } from './deferred-seeks.js';
 
 interface Head extends HeadState {
   next: number;
@@ -146,10 +146,10 @@ export class HeadStream {
   #timer: NodeJS.Timeout | null = null;
   /** When each seek head started (ms): the ration of new heads (nextSeekStart). */
   readonly #seekStarts: number[] = [];
-  /** Segments asked for that no head could start for yet → ms of the latest request. */
-  readonly #deferred = new Map<number, number>();
-  #deferTimer: NodeJS.Timeout | null = null;
-  #deferAt = Infinity;
+  /** Segments asked for that no head could start for yet, and the timer that asks again. */
+  readonly #deferred = new DeferredSeeks(() => {
+    this.#retryDeferred();
+  });
   /** When the job was parked (ms): nobody watched it for jobs.idle_cancel_seconds. Null while watched. */
   #parkedAt: number | null = null;
 
@@ -294,9 +294,8 @@ export class HeadStream {
     // A parked stream that seeks: the viewer is back past what was made, and a head starts there as a seek does.
     if (this.#parkedAt !== null) this.#unpark();
     if (this.#seek(k, now)) return;
-    if (!this.#deferred.has(k))
+    if (this.#deferred.add(k, now))
       this.#deps.log.info({ jobId: this.#entry.id, segment: k }, 'seek deferred: head starts are rationed');
-    this.#deferred.set(k, now);
   }
 
   /** Waits for a covering head or starts one at k; false when the policy defers it (a timer asks again then). */
@@ -305,7 +304,7 @@ export class HeadStream {
     const decision = decideSeek(live, k, this.#policy, now, this.#seekStarts, (h) => h as Head);
     if (decision.action === 'wait') return true;
     if (decision.action === 'defer') {
-      this.#retryDeferredAt(decision.until);
+      this.#deferred.retryAt(decision.until);
       return false;
     }
     if (decision.replace !== null) void this.#stopHead(decision.replace, 'replaced by a seek');
@@ -318,34 +317,15 @@ export class HeadStream {
     return true;
   }
 
-  /** Asks again for the deferred seeks at `at` (ms), or sooner if a retry is due before. */
-  #retryDeferredAt(at: number): void {
-    if (this.#ended || at >= this.#deferAt) return;
-    if (this.#deferTimer !== null) clearTimeout(this.#deferTimer);
-    this.#deferAt = at;
-    this.#deferTimer = setTimeout(
-      () => {
-        this.#deferTimer = null;
-        this.#deferAt = Infinity;
-        this.#retryDeferred();
-      },
-      Math.max(0, at - Date.now()),
-    );
-    this.#deferTimer.unref();
-  }
-
   /**
    * The deferred seeks' moment: the viewer's latest request first gets a head (or finds one that covers it now); the
    * others wait on for the next moment, until made, covered, or older than the segment wait (answered 404 by then).
    */
   #retryDeferred(): void {
     const now = Date.now();
-    const asked = new Map(this.#deferred);
-    this.#deferred.clear();
-    const waiting = [...asked].map(([index, askedAt]) => ({ index, askedAt }));
-    for (const k of deferredToTry(waiting, now, this.#deps.config.streams.segmentWaitMs)) {
-      if (this.#ended || this.#made.has(k)) continue;
-      if (!this.#seek(k, now)) this.#deferred.set(k, asked.get(k) ?? now);
+    for (const { index, askedAt } of this.#deferred.take(now, this.#deps.config.streams.segmentWaitMs)) {
+      if (this.#ended || this.#made.has(index)) continue;
+      if (!this.#seek(index, now)) this.#deferred.add(index, askedAt);
     }
   }
 
@@ -774,7 +754,7 @@ export class HeadStream {
     );
     this.#deps.onChange();
     // A place under max_heads: a deferred seek may start now (if the ration allows).
-    if (this.#deferred.size > 0) this.#retryDeferredAt(Date.now());
+    if (this.#deferred.size > 0) this.#deferred.retryAt(Date.now());
     if (this.#ended || head.stopping !== null) return;
     if (exit.exitCode === 0) {
       void this.#headReachedEnd(head);
@@ -911,8 +891,7 @@ export class HeadStream {
     this.#ended = true;
     this.#completed = end.status === 'completed';
     if (this.#timer !== null) clearInterval(this.#timer);
-    if (this.#deferTimer !== null) clearTimeout(this.#deferTimer);
-    this.#deferred.clear();
+    this.#deferred.close();
     void this.#updatePlaylists().then(() => {
       this.#resolveEnd(end);
     });

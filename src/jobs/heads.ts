@@ -202,9 +202,12 @@ export interface DeferredSeek {
  * Deferred seeks still worth a head, newest request first (the viewer's latest position: a scrubbing viewer wants
  * where it stopped); one asked more than `waitMs` ago was answered 404 already and is dropped.
  */
-export function deferredToTry(deferred: readonly DeferredSeek[], now: number, waitMs: number): number[] {
+export function deferredToTry(
+  deferred: readonly DeferredSeek[],
+  now: number,
+  waitMs: number,
+): DeferredSeek[] {
   return deferred
     .filter((d) => now - d.askedAt < waitMs)
-    .sort((a, b) => b.askedAt - a.askedAt || a.index - b.index)
-    .map((d) => d.index);
+    .sort((a, b) => b.askedAt - a.askedAt || a.index - b.index);
 }
