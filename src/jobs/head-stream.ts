@@ -308,7 +308,10 @@ export class HeadStream {
       return false;
     }
     if (decision.replace !== null) void this.#stopHead(decision.replace, 'replaced by a seek');
-    this.#deps.log.info({ jobId: this.#entry.id, segment: k }, 'seek: starting a head');
+    this.#deps.log.info(
+      { jobId: this.#entry.id, segment: k, replaces: decision.replace },
+      'seek: starting a head',
+    );
     this.#seekStarts.push(now);
     // Only the last seekBurst starts count towards the ration.
     if (this.#seekStarts.length > this.#policy.seekBurst) this.#seekStarts.shift();
