@@ -33,7 +33,9 @@ const swap =
   baseline === undefined ? undefined : ['bash', '-c', 'a=("$@"); a[1]="$0"; exec "${a[@]}"', baseline];
 try {
   for (let i = 0; i < runs; i++) {
-    for (const side of baseline === undefined ? (['this'] as const) : (['baseline', 'this'] as const)) {
+    // Each pair in turn order: whichever goes first meets the machine as the other left it.
+    const pair = i % 2 === 0 ? (['baseline', 'this'] as const) : (['this', 'baseline'] as const);
+    for (const side of baseline === undefined ? (['this'] as const) : pair) {
       const wrapper = side === 'baseline' && swap !== undefined ? { wrapper: swap } : {};
       const r = await seekOnce(mount, i, wrapper);
       sides[side].seek.push(r.seekMs);
