@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ffmpegChildren, median, processCpu } from './measure.js';
-import { startWorker, type WorkerProcess } from './worker-process.js';
+import { startWorker, type WorkerOptions, type WorkerProcess } from './worker-process.js';
 
 export interface SeekResult {
   /** Request for a segment at 80 % (nothing made there) → its last byte. */
@@ -68,8 +68,13 @@ async function rawSegment(args: readonly string[], workerDir: string, k: number)
   }
 }
 
-async function seekOnce(mount: string, run: number): Promise<{ seekMs: number; rawMs: number }> {
-  const w = await startWorker({ mount });
+/** One seek to 80 % in a fresh worker, and raw FFmpeg started with that head's own arguments. */
+export async function seekOnce(
+  mount: string,
+  run: number,
+  worker: Omit<WorkerOptions, 'mount'> = {},
+): Promise<{ seekMs: number; rawMs: number }> {
+  const w = await startWorker({ mount, ...worker });
   try {
     const id = `seek-${run}`;
     await w.submit({ id, input: 'film10.mp4', ...JOB });

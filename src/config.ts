@@ -156,7 +156,7 @@ export interface Config {
     readonly minFreeDiskBytes: number | null;
   };
   readonly jobs: {
-    /** Cancel a running job nobody fetched anything from for this long; 0: never. */
+    /** Park a running job nobody fetched anything from for this long (its FFmpeg stops, its stream stays); 0: never. */
     readonly idleCancelMs: number;
   };
   readonly seek: {

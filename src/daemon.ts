@@ -191,6 +191,8 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
         load: jobs.load(),
         ids: live,
         heads: jobs.headCounts(),
+        // Live jobs nobody watches: no FFmpeg works for them until a viewer comes back (status stays running).
+        parked: jobs.parkedCount(),
       },
       hardware: hardware.snapshot(),
     };

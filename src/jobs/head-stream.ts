@@ -2,7 +2,8 @@
 // a head that will reach it soon is waited for, else one starts at k (a seek). Each head writes its own files
 // (hN-K.ts); a finished one is hard-linked to its public name seg-K.ts, which fails if another head made it
 // first, so no two heads ever write one file. Heads stop when they reach made segments or nobody watches near them,
-// and pause (SIGSTOP) when they run too far ahead of their viewers.
+// and pause (SIGSTOP) when they run too far ahead of their viewers. Seek starts are rationed per job and never
+// replace a head a viewer fetches from: a seek that may not start now is deferred, not refused.
 import { linkSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -38,7 +39,9 @@ import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
 import type { JobRunnerDeps } from './job-runner.js';
 import {
   decideSeek,
+  fetchesFrom,
   nearWindow,
+  seekRationing,
   reachedOtherWork,
   throttleDecision,
   vodDurations,
@@ -51,6 +54,7 @@ import { cutsAtKeyframes, type VariantLayout } from './variant-plan.js';
 import { readTimescales, shiftSegmentFile } from './fmp4-publish.js';
 import { moveInitEdits } from '../hls/fmp4-shift.js';
 import { StreamMaster } from './stream-master.js';
+import { DeferredSeeks } from './deferred-seeks.js';
 
 interface Head extends HeadState {
   next: number;
@@ -74,8 +78,12 @@ interface Head extends HeadState {
   furthest: number | null;
   /** Last fetch within its near window (ms). */
   lastNear: number;
+  /** Last request for a segment it made or will reach soon (ms): it is not replaced for protectMs after. */
+  lastFetched: number;
   /** Paused while a new seek head makes its first segment (the viewer waits for that one). */
   held: boolean;
+  /** Paused because its job is parked (a stream that cannot start a head mid-film). */
+  parked: boolean;
   /** Heads this one holds paused until its first segment is out. */
   holding: number[];
 }
@@ -136,6 +144,14 @@ export class HeadStream {
   #resolveEnd: (end: StreamEnd) => void = () => undefined;
   readonly ended: Promise<StreamEnd>;
   #timer: NodeJS.Timeout | null = null;
+  /** When each seek head started (ms): the ration of new heads (nextSeekStart). */
+  readonly #seekStarts: number[] = [];
+  /** Segments asked for that no head could start for yet, and the timer that asks again. */
+  readonly #deferred = new DeferredSeeks(() => {
+    this.#retryDeferred();
+  });
+  /** When the job was parked (ms): nobody watched it for jobs.idle_cancel_seconds. Null while watched. */
+  #parkedAt: number | null = null;
 
   constructor(
     entry: JobEntry,
@@ -186,6 +202,7 @@ export class HeadStream {
       idleMs: prepare || !this.#seeks ? 0 : seek.idleMs,
       throttleAheadSeconds: prepare || !deps.canPause || !this.#seeks ? 0 : throttle.aheadSeconds,
       segmentSeconds: this.#segmentSeconds,
+      ...seekRationing(this.#segmentSeconds),
     };
     this.#playlists = new Map(
       this.#renditions.map((variant) => [
@@ -250,7 +267,8 @@ export class HeadStream {
     return [...this.#heads.values()].map((h) => ({
       start: h.start,
       next: h.next,
-      throttled: h.throttled,
+      // A parked job's paused head is paused like a throttled one: it costs no CPU.
+      throttled: h.throttled || h.parked,
       encoder: h.encoder.name,
       pid: h.run.pid,
       cost: h.cost,
@@ -268,17 +286,96 @@ export class HeadStream {
     for (const h of this.#heads.values()) {
       const near = nearWindow(h, this.#policy);
       if (k >= near.from && k <= near.to) h.lastNear = now;
+      if (fetchesFrom(h, k, this.#policy.aheadSegments)) h.lastFetched = now;
       if (k >= h.start && k <= h.next) h.furthest = Math.max(h.furthest ?? k, k);
       this.#throttle(h);
     }
     if (this.#made.has(k) || !this.#seeks) return;
+    // A parked stream that seeks: the viewer is back past what was made, and a head starts there as a seek does.
+    if (this.#parkedAt !== null) this.#unpark();
+    if (this.#seek(k, now)) return;
+    if (this.#deferred.add(k, now))
+      this.#deps.log.info({ jobId: this.#entry.id, segment: k }, 'seek deferred: head starts are rationed');
+  }
+
+  /** Waits for a covering head or starts one at k; false when the policy defers it (a timer asks again then). */
+  #seek(k: number, now: number): boolean {
     const live = [...this.#heads.values()].filter((h) => h.stopping === null);
-    const decision = decideSeek(live, k, this.#policy, (h) => (h as Head).lastNear);
-    if (decision.action === 'wait') return;
+    const decision = decideSeek(live, k, this.#policy, now, this.#seekStarts, (h) => h as Head);
+    if (decision.action === 'wait') return true;
+    if (decision.action === 'defer') {
+      this.#deferred.retryAt(decision.until);
+      return false;
+    }
     if (decision.replace !== null) void this.#stopHead(decision.replace, 'replaced by a seek');
-    this.#deps.log.info({ jobId: this.#entry.id, segment: k }, 'seek: starting a head');
+    this.#deps.log.info(
+      { jobId: this.#entry.id, segment: k, replaces: decision.replace },
+      'seek: starting a head',
+    );
+    this.#seekStarts.push(now);
+    // Only the last seekBurst starts count towards the ration.
+    if (this.#seekStarts.length > this.#policy.seekBurst) this.#seekStarts.shift();
     const seekHead = this.#startHead(decision.at, this.#entry.encoder);
     this.#hold(seekHead);
+    return true;
+  }
+
+  /**
+   * The deferred seeks' moment: the viewer's latest request first gets a head (or finds one that covers it now); the
+   * others wait on for the next moment, until made, covered, or older than the segment wait (answered 404 by then).
+   */
+  #retryDeferred(): void {
+    const now = Date.now();
+    for (const { index, askedAt } of this.#deferred.take(now, this.#deps.config.streams.segmentWaitMs)) {
+      if (this.#ended || this.#made.has(index)) continue;
+      if (!this.#seek(index, now)) this.#deferred.add(index, askedAt);
+    }
+  }
+
+  /** When the job was parked (ms since epoch), or null. */
+  get parkedAt(): number | null {
+    return this.#parkedAt;
+  }
+
+  /**
+   * Nobody watches: stop costing CPU without ending the stream (its made segments and playlist stay). A stream that
+   * seeks loses its heads, and a later request for a segment not made starts one there, as a seek does. One that
+   * cannot start a head mid-film (a copy cut at the source's keyframes, an event playlist that lists made segments
+   * in order) has its head paused (SIGSTOP), continued by the next request to the stream. False when it is not
+   * parked: ended, parked already, or a head that cannot be paused on this platform (it runs on to its end).
+   */
+  async park(): Promise<boolean> {
+    if (this.#ended || this.#parkedAt !== null || (!this.#seeks && !this.#deps.canPause)) return false;
+    this.#parkedAt = Date.now();
+    this.#deferred.clear();
+    this.#deps.log.info({ jobId: this.#entry.id, heads: this.#heads.size }, 'job parked: nobody watches');
+    this.#deps.onChange();
+    if (this.#seeks) {
+      await this.stopAll('parked: nobody watches');
+      return true;
+    }
+    for (const h of this.#heads.values()) {
+      if (h.stopping !== null || h.parked) continue;
+      h.parked = true;
+      if (!h.throttled && !h.held) h.run.signalGroup('SIGSTOP');
+    }
+    return true;
+  }
+
+  /** A request to the stream (a playlist or a segment): a stream parked with a paused head goes on. */
+  visited(): void {
+    if (this.#parkedAt !== null && !this.#seeks) this.#unpark();
+  }
+
+  #unpark(): void {
+    this.#parkedAt = null;
+    for (const h of this.#heads.values()) {
+      if (!h.parked) continue;
+      h.parked = false;
+      if (!h.throttled && !h.held && h.stopping === null) h.run.signalGroup('SIGCONT');
+    }
+    this.#deps.log.info({ jobId: this.#entry.id }, 'job unparked: a viewer is back');
+    this.#deps.onChange();
   }
 
   /** Stops every head (cancel, failure, shutdown) and waits until each FFmpeg has been reaped. */
@@ -430,7 +527,9 @@ export class HeadStream {
       stopping: null,
       furthest: null,
       lastNear: Date.now(),
+      lastFetched: Date.now(),
       held: false,
+      parked: false,
       holding: [],
     };
     this.#heads.set(id, head);
@@ -648,6 +747,8 @@ export class HeadStream {
       {
         jobId: this.#entry.id,
         head: head.id,
+        startSegment: head.start,
+        next: head.next,
         exitCode: exit.exitCode,
         signal: exit.signal,
         stopped: head.stopping,
@@ -655,6 +756,8 @@ export class HeadStream {
       'ffmpeg ended',
     );
     this.#deps.onChange();
+    // A place under max_heads: a deferred seek may start now (if the ration allows).
+    if (this.#deferred.size > 0) this.#deferred.retryAt(Date.now());
     if (this.#ended || head.stopping !== null) return;
     if (exit.exitCode === 0) {
       void this.#headReachedEnd(head);
@@ -791,6 +894,7 @@ export class HeadStream {
     this.#ended = true;
     this.#completed = end.status === 'completed';
     if (this.#timer !== null) clearInterval(this.#timer);
+    this.#deferred.close();
     void this.#updatePlaylists().then(() => {
       this.#resolveEnd(end);
     });

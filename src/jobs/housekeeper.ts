@@ -1,5 +1,6 @@
-// The periodic sweep that keeps a worker healthy for months: cancels jobs nobody watches, stops the newest job
-// when memory runs out, and deletes stopped streams by age and by disk budget. Rules in sweep-rules.ts.
+// The periodic sweep that keeps a worker healthy for months: parks jobs nobody watches (their FFmpeg stops, their
+// stream stays), stops the newest job when memory runs out, and deletes stopped and parked streams by age and by
+// disk budget (a parked job ends then). Rules in sweep-rules.ts.
 import { readdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -69,7 +70,7 @@ async function forgetSpentRecords(
   for (const id of forget) await deps.jobs.forget(id);
 }
 
-/** One sweep: idle jobs, memory, then disk. Never rejects. */
+/** One sweep: idle jobs are parked, memory, then disk. Never rejects. */
 export async function sweep(deps: HousekeeperDeps): Promise<void> {
   const { jobs, config, log } = deps;
   try {
@@ -78,13 +79,8 @@ export async function sweep(deps: HousekeeperDeps): Promise<void> {
     const facts: JobFacts[] = await Promise.all(
       entries.map(async (e) => ({ ...e, bytes: e.streamRemoved ? 0 : await folderBytes(e.dir) })),
     );
-    for (const id of idleJobs(facts, now, config.jobs.idleCancelMs)) {
-      log.info(
-        { jobId: id, idleSeconds: config.jobs.idleCancelMs / 1000 },
-        'cancelling a job nobody watches',
-      );
-      await jobs.cancel(id, 'idle');
-    }
+    // Parked, not cancelled: a viewer who paused comes back to the same stream (HeadStream.park logs it).
+    for (const id of idleJobs(facts, now, config.jobs.idleCancelMs)) await jobs.park(id);
     const available = deps.availableMemoryBytes();
     const floor = config.limits.minFreeMemoryBytes;
     // Read again: the idle cancels above may have stopped some.
@@ -106,13 +102,22 @@ export async function sweep(deps: HousekeeperDeps): Promise<void> {
       freeBytes: disk.freeBytes,
       floorBytes: disk.floorBytes,
     });
-    for (const id of evict) await jobs.removeStream(id);
+    for (const id of evict) {
+      // A parked job past keep_minutes (or the budget's oldest) ends now: nobody came back.
+      if (live.has(id)) {
+        log.info({ jobId: id }, 'ending a parked job nobody came back to');
+        await jobs.cancel(id, 'idle');
+      }
+      await jobs.removeStream(id);
+    }
     await forgetSpentRecords(deps, facts, evict);
     const left = evict.length > 0 ? await readDisk(config.workDir, config.streams.minFreeDiskBytes) : disk;
     jobs.noteDisk(left);
     // Still full after deleting what may go: no running FFmpeg can write, and FFmpeg would not stop by itself.
     const full = diskFullReason(left.freeBytes);
-    if (full !== null) for (const id of jobs.liveIds()) await jobs.fail(id, full);
+    // A parked job without an FFmpeg writes nothing: it is not failed for the disk.
+    const writing = jobs.sweepEntries().filter((e) => e.live && (e.parkedAt === null || e.processes > 0));
+    if (full !== null) for (const { id } of writing) await jobs.fail(id, full);
   } catch (err) {
     log.warn({ err }, 'housekeeping sweep failed');
   }

@@ -149,6 +149,7 @@ export function viewOf(e: JobEntry, playlistUrl: string, masterUrl: string): Job
   const heads =
     e.stream?.heads().map(({ start, next, throttled, encoder }) => ({ start, next, throttled, encoder })) ??
     [];
+  const parkedAt = isLive(e.status) ? (e.stream?.parkedAt ?? null) : null;
   return {
     id: e.id,
     status: e.status,
@@ -171,7 +172,9 @@ export function viewOf(e: JobEntry, playlistUrl: string, masterUrl: string): Job
     // Throttled: a head is paused (SIGSTOP), far ahead of its viewers.
     throttled: heads.some((h) => h.throttled),
     heads,
-    cost: isLive(e.status) ? Math.max(1, runningCost) : 0,
+    cost: isLive(e.status) && parkedAt === null ? Math.max(1, runningCost) : 0,
+    parked: parkedAt !== null,
+    parkedAt: parkedAt === null ? null : new Date(parkedAt).toISOString(),
     request: e.request,
   };
 }

@@ -67,6 +67,9 @@ export interface SweepEntry {
   readonly lastRequest: number | null;
   readonly finishedAt: number | null;
   readonly streamRemoved: boolean;
+  /** When the live job was parked (ms), else null; and its FFmpeg processes (a parked one may keep a paused head). */
+  readonly parkedAt: number | null;
+  readonly processes: number;
 }
 
 /** How long a job naming an encoder waits for the start-up test encodes to say whether it works. */
@@ -145,7 +148,8 @@ export class JobManager {
       const heads = e.stream?.heads() ?? [];
       // An ABR head encodes each variant: it weighs as many encodes.
       const active = heads.filter((h) => !h.throttled).reduce((sum, h) => sum + h.cost, 0);
-      n += heads.length === 0 ? 1 : active;
+      // A parked job costs nothing until a viewer comes back.
+      n += heads.length === 0 && e.stream?.parkedAt == null ? 1 : active;
     }
     return n;
   }
@@ -162,6 +166,18 @@ export class JobManager {
       }
     }
     return { running, throttled };
+  }
+
+  /** Live jobs parked (nobody watches: no FFmpeg works for them), for the heartbeat. */
+  parkedCount(): number {
+    return [...this.#jobs.values()].filter((e) => isLive(e.status) && e.stream?.parkedAt != null).length;
+  }
+
+  /** Parks a live job nobody watches (see HeadStream.park); false when it was not (no stream yet, or it cannot be). */
+  async park(id: string): Promise<boolean> {
+    const entry = this.#jobs.get(id);
+    if (entry?.stream == null || !isLive(entry.status)) return false;
+    return entry.stream.park();
   }
 
   capacity(): CapacityState {
@@ -345,6 +361,7 @@ export class JobManager {
     const entry = this.#jobs.get(id);
     if (entry === undefined || entry.streamRemoved) return null;
     entry.lastActivity = entry.lastRequest = Date.now();
+    if (isLive(entry.status)) entry.stream?.visited();
     return {
       dir: entry.dir,
       get live() {
@@ -393,6 +410,8 @@ export class JobManager {
       lastRequest: e.lastRequest,
       finishedAt: e.finishedAt?.getTime() ?? null,
       streamRemoved: e.streamRemoved,
+      parkedAt: isLive(e.status) ? (e.stream?.parkedAt ?? null) : null,
+      processes: isLive(e.status) ? (e.stream?.runs().length ?? 0) : 0,
     }));
   }
 

@@ -112,6 +112,13 @@ export interface JobView {
   readonly heads: readonly HeadInfo[];
   /** Encodes it runs now (each running head, an ABR head once per encoded variant): what it weighs on max_jobs. */
   readonly cost: number;
+  /**
+   * Nobody watched it for jobs.idle_cancel_seconds: no FFmpeg works for it (its heads stopped, or its one head paused)
+   * but the stream stays, and a request brings a head back. The status stays `running`.
+   */
+  readonly parked: boolean;
+  /** When it was parked (ISO 8601), null while not parked. */
+  readonly parkedAt: string | null;
   readonly request: JobRequest;
 }
 

@@ -1,5 +1,6 @@
-// Pure rules of the periodic sweep: which running jobs nobody watches, which stopped streams to delete, and which
-// job to stop when memory runs out. The job manager feeds them facts and acts on the answer.
+// Pure rules of the periodic sweep: which running jobs nobody watches (they are parked), which stopped or parked
+// streams to delete, and which job to stop when memory runs out. The job manager feeds them facts and acts on the
+// answer.
 
 export interface JobFacts {
   readonly id: string;
@@ -11,16 +12,25 @@ export interface JobFacts {
   readonly lastRequest: number | null;
   /** When the job stopped (ms), null while live. */
   readonly finishedAt: number | null;
+  /** When the live job was parked (ms): nobody watched it; null otherwise. */
+  readonly parkedAt: number | null;
+  /** FFmpeg processes it has (a parked job: 0, or its one paused head). */
+  readonly processes: number;
   /** Bytes its stream folder holds; 0 once deleted. */
   readonly bytes: number;
   /** Its stream folder was deleted (or never kept: a job lost when the worker was killed). */
   readonly streamRemoved: boolean;
 }
 
-/** Live jobs nobody has fetched anything from (nor kept alive) for idleMs; none when idleMs is 0. */
+/** Live jobs to park: nobody has fetched anything from them (nor kept them alive) for idleMs; none when idleMs is 0. */
 export function idleJobs(jobs: readonly JobFacts[], now: number, idleMs: number): string[] {
   if (idleMs <= 0) return [];
-  return jobs.filter((j) => j.live && now - j.lastActivity >= idleMs).map((j) => j.id);
+  return jobs.filter((j) => j.live && j.parkedAt === null && now - j.lastActivity >= idleMs).map((j) => j.id);
+}
+
+/** A parked job is kept as a stopped one is: its stream is deleted by the same age and budget rules, then it ends. */
+function resting(j: JobFacts): boolean {
+  return j.live ? j.parkedAt !== null : j.finishedAt !== null && !j.streamRemoved;
 }
 
 /** A stream a viewer fetched from this recently is never deleted, whatever the budget says. */
@@ -37,13 +47,14 @@ export interface DiskBudget {
 }
 
 /**
- * Stopped streams to delete, in order: every one past keepMs, then the oldest idle ones while the streams exceed
- * maxBytes or free space is under the floor. Live streams and streams fetched within the last minute are kept. A job
- * that never wrote a file (its probe failed, or it was cancelled during it) counts too: its empty folder goes alike.
+ * Stopped and parked streams to delete, in order: every one past keepMs, then the oldest idle ones while the streams
+ * exceed maxBytes or free space is under the floor. Watched live streams and streams fetched within the last minute
+ * are kept. A parked job in the answer is ended (cancelled, idle) before its stream goes. A job that never wrote a
+ * file (its probe failed, or it was cancelled during it) counts too: its empty folder goes alike.
  */
 export function streamsToEvict(jobs: readonly JobFacts[], now: number, budget: DiskBudget): string[] {
-  const stopped = jobs.filter((j) => !j.live && j.finishedAt !== null && !j.streamRemoved);
-  const lastUse = (j: JobFacts): number => Math.max(j.lastActivity, j.finishedAt ?? 0);
+  const stopped = jobs.filter(resting);
+  const lastUse = (j: JobFacts): number => Math.max(j.lastActivity, j.finishedAt ?? j.parkedAt ?? 0);
   const evict = new Set(stopped.filter((j) => now - lastUse(j) >= budget.keepMs).map((j) => j.id));
   let total = jobs.reduce((sum, j) => sum + j.bytes, 0);
   let free = budget.freeBytes;
@@ -83,14 +94,19 @@ export function recordsToForget(jobs: readonly JobFacts[], max: number): string[
   return spent.slice(0, Math.max(0, spent.length - max)).map((j) => j.id);
 }
 
-/** Under half the memory floor with jobs running: the newest live job, which has the least to lose. */
+/**
+ * Under half the memory floor with jobs running: the newest live job, which has the least to lose. A parked job
+ * without an FFmpeg holds no memory to give back: never it.
+ */
 export function jobToStopForMemory(
   jobs: readonly JobFacts[],
   availableBytes: number,
   floorBytes: number,
 ): string | null {
   if (floorBytes <= 0 || availableBytes >= floorBytes / 2) return null;
-  const live = jobs.filter((j) => j.live).sort((a, b) => b.createdAt - a.createdAt);
+  const live = jobs
+    .filter((j) => j.live && !(j.parkedAt !== null && j.processes === 0))
+    .sort((a, b) => b.createdAt - a.createdAt);
   return live[0]?.id ?? null;
 }
 

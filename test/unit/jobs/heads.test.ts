@@ -4,12 +4,16 @@ import { describe, it } from 'node:test';
 import {
   coveringHead,
   decideSeek,
+  deferredToTry,
+  fetchesFrom,
   firstFrameSeconds,
+  nextSeekStart,
   idleHeads,
   reachedOtherWork,
   throttleDecision,
   type HeadPolicy,
   type HeadState,
+  type HeadWatch,
 } from '../../../src/jobs/heads.js';
 
 const policy: HeadPolicy = {
@@ -18,7 +22,12 @@ const policy: HeadPolicy = {
   idleMs: 60_000,
   throttleAheadSeconds: 90,
   segmentSeconds: 4,
+  seekBurst: 2,
+  protectMs: 8000,
 };
+
+/** Every head last wanted at `at`. */
+const seenAt = (at: number) => (): HeadWatch => ({ lastNear: at, lastFetched: at });
 
 const head = (id: number, start: number, next: number, extra: Partial<HeadState> = {}): HeadState => ({
   id,
@@ -31,34 +40,112 @@ const head = (id: number, start: number, next: number, extra: Partial<HeadState>
 
 describe('coveringHead and decideSeek', () => {
   const h0 = head(0, 0, 10);
+  const now = 100_000;
 
   it('waits for a head at most ahead_segments behind the request', () => {
     assert.equal(coveringHead([h0], 10, 5)?.id, 0);
     assert.equal(coveringHead([h0], 15, 5)?.id, 0);
     assert.equal(coveringHead([h0], 16, 5), null);
-    assert.deepEqual(
-      decideSeek([h0], 14, policy, () => 0),
-      { action: 'wait', head: 0 },
-    );
+    assert.deepEqual(decideSeek([h0], 14, policy, now, [], seenAt(0)), { action: 'wait', head: 0 });
   });
 
   it('starts a head for a request far ahead of, or behind, every head', () => {
-    assert.deepEqual(
-      decideSeek([h0], 400, policy, () => 0),
-      { action: 'start', at: 400, replace: null },
-    );
+    assert.deepEqual(decideSeek([h0], 400, policy, now, [], seenAt(0)), {
+      action: 'start',
+      at: 400,
+      replace: null,
+    });
     const seek = head(1, 400, 403);
     // Behind every head (a viewer jumps back to a part nobody made).
-    assert.deepEqual(
-      decideSeek([seek], 3, policy, () => 0),
-      { action: 'start', at: 3, replace: null },
-    );
+    assert.deepEqual(decideSeek([seek], 3, policy, now, [], seenAt(0)), {
+      action: 'start',
+      at: 3,
+      replace: null,
+    });
+  });
+
+  it('starts the first seek at once, even right after the job started (the seek figure)', () => {
+    const fresh = head(0, 0, 0, { startedAt: now - 300 });
+    assert.deepEqual(decideSeek([fresh], 120, policy, now, [], seenAt(now - 300)), {
+      action: 'start',
+      at: 120,
+      replace: null,
+    });
   });
 
   it('at the cap, replaces the head whose viewers were seen longest ago', () => {
     const seek = head(1, 400, 410);
-    const seen = (h: HeadState): number => (h.id === 0 ? 1000 : 5000);
-    assert.deepEqual(decideSeek([h0, seek], 900, policy, seen), { action: 'start', at: 900, replace: 0 });
+    const seen = (h: HeadState): HeadWatch =>
+      h.id === 0 ? { lastNear: 1000, lastFetched: 1000 } : { lastNear: 5000, lastFetched: 5000 };
+    assert.deepEqual(decideSeek([h0, seek], 900, policy, now, [], seen), {
+      action: 'start',
+      at: 900,
+      replace: 0,
+    });
+  });
+
+  it('never replaces a head a viewer fetched from (or that started) within protectMs: defers until one is free', () => {
+    const seek = head(1, 400, 410, { startedAt: now - 1000 });
+    // Head 0 was fetched from 3 s ago, the seek head started 1 s ago (its viewer waits for it).
+    const watch = (h: HeadState): HeadWatch =>
+      h.id === 0 ? { lastNear: now - 3000, lastFetched: now - 3000 } : { lastNear: 0, lastFetched: 0 };
+    assert.deepEqual(decideSeek([h0, seek], 900, policy, now, [], watch), {
+      action: 'defer',
+      until: now - 3000 + 8000,
+    });
+    // Near (a viewer around it) is not fetching from it: a head only looked near is replaceable.
+    const nearOnly = (h: HeadState): HeadWatch =>
+      h.id === 0 ? { lastNear: now - 10, lastFetched: now - 9000 } : { lastNear: now, lastFetched: now };
+    assert.deepEqual(decideSeek([h0, head(1, 400, 410)], 900, policy, now, [], nearOnly), {
+      action: 'start',
+      at: 900,
+      replace: 0,
+    });
+  });
+
+  it('rations starts: seekBurst at once, then one per segment of time, whatever the heads', () => {
+    // Two seeks 1 s and 0.5 s ago: the next may start once the older leaves the 2 × 4 s window.
+    const starts = [now - 1000, now - 500];
+    assert.deepEqual(decideSeek([h0], 900, policy, now, starts, seenAt(0)), {
+      action: 'defer',
+      until: now - 1000 + 8000,
+    });
+    assert.equal(nextSeekStart(starts, now + 7000, policy), now + 7000);
+    assert.equal(nextSeekStart([now - 9000, now - 500], now, policy), now, 'one start in the window');
+    assert.equal(nextSeekStart([], now, policy), now);
+    // Covered requests need no start, rationed or not.
+    assert.deepEqual(decideSeek([h0], 12, policy, now, starts, seenAt(0)), { action: 'wait', head: 0 });
+  });
+
+  it('bounds a hostile loop: at most seekBurst + t / segmentSeconds starts in t seconds', () => {
+    // A loop asking for a new far segment every 50 ms for 60 s, each start taken the moment it is allowed.
+    const starts: number[] = [];
+    for (let t = 0; t < 60_000; t += 50) {
+      if (nextSeekStart(starts, t, policy) <= t) starts.push(t);
+    }
+    assert.ok(starts.length <= 2 + 60 / 4, `${starts.length} starts`);
+    assert.ok(starts.length >= 60 / 4, 'a start per segment of time stays allowed');
+  });
+
+  it('counts a request as fetching from a head from its start to ahead_segments past where it writes', () => {
+    assert.equal(fetchesFrom(head(0, 10, 20), 10, 5), true);
+    assert.equal(fetchesFrom(head(0, 10, 20), 25, 5), true);
+    assert.equal(fetchesFrom(head(0, 10, 20), 26, 5), false);
+    assert.equal(fetchesFrom(head(0, 10, 20), 9, 5), false);
+  });
+});
+
+describe('deferredToTry', () => {
+  it('newest request first; requests older than the segment wait are dropped', () => {
+    const deferred = [
+      { index: 50, askedAt: 1000 },
+      { index: 90, askedAt: 3000 },
+      { index: 20, askedAt: 2000 },
+    ];
+    const order = (now: number): number[] => deferredToTry(deferred, now, 30_000).map((d) => d.index);
+    assert.deepEqual(order(4000), [90, 20, 50]);
+    assert.deepEqual(order(31_500), [90, 20]);
+    assert.deepEqual(deferredToTry([], 0, 30_000), []);
   });
 });
 

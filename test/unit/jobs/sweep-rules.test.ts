@@ -1,4 +1,4 @@
-// The sweep's rules: idle jobs, streams to delete, the job to stop when memory runs out.
+// The sweep's rules: idle jobs (parked), streams to delete (a parked job's too), the job to stop when memory runs out.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
@@ -28,16 +28,19 @@ function job(id: string, partial: Partial<JobFacts>): JobFacts {
     finishedAt: 0,
     bytes: 10 * MB,
     streamRemoved: false,
+    parkedAt: null,
+    processes: 0,
     ...partial,
   };
   return { lastRequest: base.lastActivity, ...base };
 }
 
 describe('idleJobs', () => {
-  it('cancels live jobs without a fetch or keepalive for the idle time, never stopped ones', () => {
+  it('parks live jobs without a fetch or keepalive for the idle time, never stopped or parked ones', () => {
     const jobs = [
       job('watched', { live: true, finishedAt: null, lastActivity: now - 30_000 }),
       job('forgotten', { live: true, finishedAt: null, lastActivity: now - 121_000 }),
+      job('parked', { live: true, finishedAt: null, lastActivity: now - 10 * MIN, parkedAt: now - 8 * MIN }),
       job('done', { lastActivity: now - 10 * MIN }),
     ];
     assert.deepEqual(idleJobs(jobs, now, 120_000), ['forgotten']);
@@ -68,6 +71,26 @@ describe('streamsToEvict', () => {
     assert.deepEqual(streamsToEvict(jobs, now, { ...roomy, maxBytes: 65 * MB }), ['older', 'newer']);
     // Everything that may go is not enough for 40 MB: live and just-fetched streams stay anyway.
     assert.deepEqual(streamsToEvict(jobs, now, { ...roomy, maxBytes: 40 * MB }), ['older', 'newer']);
+  });
+
+  it('keeps a parked stream like a stopped one: gone keep_minutes after its parking or last request', () => {
+    const parked = (id: string, partial: Partial<JobFacts>): JobFacts =>
+      job(id, { live: true, finishedAt: null, ...partial });
+    const jobs = [
+      parked('forgotten', { lastActivity: now - 63 * MIN, parkedAt: now - 61 * MIN }),
+      parked('lately', { lastActivity: now - 40 * MIN, parkedAt: now - 38 * MIN }),
+      // Parked long ago, but its viewer plays made segments now: kept.
+      parked('replaying', { lastActivity: now - 1000, parkedAt: now - 90 * MIN }),
+      // Parked with nothing written yet: ended all the same.
+      parked('empty', { lastActivity: now - 63 * MIN, parkedAt: now - 61 * MIN, bytes: 0 }),
+    ];
+    assert.deepEqual(streamsToEvict(jobs, now, roomy), ['forgotten', 'empty']);
+    // Over budget, the oldest parked one goes before a newer stopped one.
+    const budget = [
+      ...jobs.slice(1, 2),
+      job('stopped', { finishedAt: now - 20 * MIN, lastActivity: now - 20 * MIN }),
+    ];
+    assert.deepEqual(streamsToEvict(budget, now, { ...roomy, maxBytes: 15 * MB }), ['lately']);
   });
 
   it('low free space evicts like a budget', () => {
@@ -148,6 +171,10 @@ describe('jobToStopForMemory', () => {
   ];
   it('stops the newest live job once available memory is under half the floor', () => {
     assert.equal(jobToStopForMemory(jobs, 70 * MB, 150 * MB), 'newest');
+    // A parked job without FFmpeg frees nothing; one whose head is paused holds its memory.
+    const parked = job('parked', { live: true, finishedAt: null, createdAt: 4, parkedAt: 4 });
+    assert.equal(jobToStopForMemory([...jobs, parked], 70 * MB, 150 * MB), 'newest');
+    assert.equal(jobToStopForMemory([...jobs, { ...parked, processes: 1 }], 70 * MB, 150 * MB), 'parked');
     assert.equal(jobToStopForMemory(jobs, 80 * MB, 150 * MB), null);
     assert.equal(jobToStopForMemory([], 10 * MB, 150 * MB), null);
   });
