@@ -1,0 +1,93 @@
+// Real work comes before measurements. The gate tells the speed runs when the worker has nothing else to do (no live
+// job, the embedded default's sample made) and aborts a run the moment work begins, so a job never waits behind one.
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** What the worker is doing, read by the daemon from the job manager and the sample creation. */
+export interface WorkState {
+  readonly liveJobs: number;
+  /** Jobs accepted since start: a job that started and ended between two looks still changes it. */
+  readonly jobStarts: number;
+  /** The embedded default's sample clip is being made. */
+  readonly sampling: boolean;
+}
+
+/** Pure: nothing but measurements to do. */
+export function isQuiet(s: WorkState): boolean {
+  return s.liveJobs === 0 && !s.sampling;
+}
+
+/** Pure: work began between the two looks (a job started, even one that has ended since, or work is going on). */
+export function workBegan(before: WorkState, after: WorkState): boolean {
+  return after.jobStarts !== before.jobStarts || !isQuiet(after);
+}
+
+/** What a measurement needs from the worker: when to run, and a signal that ends the run when work begins. */
+export interface QuietGate {
+  /** Resolves once the worker is quiet (or at abort). */
+  wait(signal: AbortSignal): Promise<void>;
+  /** What the worker is doing now. */
+  state(): WorkState;
+  /** A signal aborted as soon as work begins (at once if busy now); `release` when the run is over. */
+  watch(): { readonly signal: AbortSignal; release(): void };
+}
+
+// A missed change() would hold the measurements until the next one: the gate also looks every second.
+const POLL_MS = 1000;
+
+/** The gate over the daemon's work; `changed()` is called whenever a job or the sample creation changes. */
+export class WorkGate implements QuietGate {
+  readonly #read: () => WorkState;
+  readonly #runs = new Set<AbortController>();
+  #wake: () => void = () => undefined;
+  #woken: Promise<void>;
+
+  constructor(read: () => WorkState) {
+    this.#read = read;
+    this.#woken = this.#nextWake();
+  }
+
+  #nextWake(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+
+  state(): WorkState {
+    return this.#read();
+  }
+
+  /** Work started or ended: running measurements are aborted if busy; waiters look again. */
+  changed(): void {
+    if (!isQuiet(this.#read())) {
+      for (const run of this.#runs) run.abort();
+      this.#runs.clear();
+    }
+    const wake = this.#wake;
+    this.#woken = this.#nextWake();
+    wake();
+  }
+
+  async wait(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && !isQuiet(this.#read())) {
+      const poll = new AbortController();
+      const both = AbortSignal.any([signal, poll.signal]);
+      try {
+        await Promise.race([this.#woken, delay(POLL_MS, undefined, { signal: both }).catch(() => undefined)]);
+      } finally {
+        poll.abort();
+      }
+    }
+  }
+
+  watch(): { readonly signal: AbortSignal; release(): void } {
+    const run = new AbortController();
+    if (isQuiet(this.#read())) this.#runs.add(run);
+    else run.abort();
+    return {
+      signal: run.signal,
+      release: () => {
+        this.#runs.delete(run);
+      },
+    };
+  }
+}
