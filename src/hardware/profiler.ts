@@ -111,6 +111,17 @@ function procCpu(procRoot: string): CpuTimes | null {
   }
 }
 
+/**
+ * Pure: a job's FFmpeg error with each stream folder ({workDir}/streams/{job id}) shown as "<stream>". The reason is
+ * published in the hardware profile, which the open /health and status page show, and a job id is its stream's key.
+ */
+export function withoutStreamFolders(reason: string, workDir: string): string {
+  const streams = path.join(workDir, 'streams') + path.sep;
+  const escaped = streams.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // The folder name ends at the next separator, space, colon or quote.
+  return reason.replace(new RegExp(escaped + String.raw`[^/\\\s:'"]+`, 'g'), '<stream>');
+}
+
 /** Pure: fastest first by measured 1080p, then 720p speed; unmeasured hardware before unmeasured software. */
 export function fastestFirst(checks: readonly EncoderCheck[]): EncoderCheck[] {
   const rank = (c: EncoderCheck): number[] => [
@@ -332,7 +343,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
     settled,
     tested,
     markUnusable(encoder: string, reason: string): void {
-      unusable.set(encoder, reason);
+      unusable.set(encoder, withoutStreamFolders(reason, deps.workDir));
       deps.log.warn({ encoder, reason }, 'encoder marked unusable until the next hardware refresh');
       if (saved === null) return;
       try {

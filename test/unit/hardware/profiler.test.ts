@@ -9,6 +9,7 @@ import { after, test } from 'node:test';
 import {
   createHardwareProfiler,
   fastestFirst,
+  withoutStreamFolders,
   type HardwareProfilerDeps,
 } from '../../../src/hardware/profiler.js';
 import type { EncoderCheck } from '../../../src/hardware/types.js';
@@ -355,4 +356,15 @@ test('real FFmpeg on this machine, aborted during the speed runs: settles at onc
     children = ''; // pgrep exits 1 when nothing matches
   }
   assert.equal(children.trim(), '', 'no FFmpeg child left');
+});
+
+test('a reason from a failed job names no stream folder (a job id is its stream key; /health is open)', () => {
+  assert.equal(
+    withoutStreamFolders(
+      "/srv/w.1/streams/film-Abc_9/seg-3.ts: No space left; Error opening '/srv/w.1/streams/x/seg-4.ts'",
+      '/srv/w.1',
+    ),
+    "<stream>/seg-3.ts: No space left; Error opening '<stream>/seg-4.ts'",
+  );
+  assert.equal(withoutStreamFolders('/srv/w/streamsX/y: z', '/srv/w'), '/srv/w/streamsX/y: z');
 });
