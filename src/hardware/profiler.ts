@@ -23,7 +23,7 @@ import { parseProcStat, type CpuTimes } from './speed-trust.js';
 import { probePlatformCpu, type PlatformCpu } from './platform-cpu.js';
 import { nodeOs, readCpu, readMemory, type OsFacts } from './system-probe.js';
 import { testEncoders } from './test-encode.js';
-import type { QuietGate } from './work-gate.js';
+import { TEST_YIELD_MS, yieldingRunner, type QuietGate } from './work-gate.js';
 import type {
   Accelerator,
   EncoderCheck,
@@ -160,7 +160,8 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
   const signal = AbortSignal.any([deps.signal]);
   setMaxListeners(64, signal);
   const osFacts = deps.os ?? nodeOs;
-  // Test encodes and speed runs at nice 19: below every job, so they never hold one back.
+  // Test encodes and speed runs at nice 19: below every job, so they never hold one back. (The listings and device
+  // scans before them stay as they are: a missing tool must read as missing, not as `nice` exiting 127.)
   const measureRun = nicedRunner(deps.runCommand, deps.platform);
   let ffmpeg: FfmpegProfile = { version: 'unknown', path: deps.ffmpegPath, encoders: [], hwaccels: [] };
   let accelerators: readonly AcceleratorCandidate[] = [];
@@ -211,7 +212,12 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
 
   const testAll = async (candidates: readonly EncoderCandidate[]): Promise<void> => {
     deps.log.info({ candidates: candidates.map(keyOf) }, 'test-encoding candidate encoders');
-    await testEncoders(candidates, { ffmpegPath: ffmpeg.path, runCommand: measureRun, signal }, (check) => {
+    // Each test encode waits while a job starts and runs (for 30 s at most: jobs choose among tested encoders).
+    const runner =
+      deps.quiet === undefined
+        ? measureRun
+        : yieldingRunner(measureRun, deps.quiet, (deps.now ?? (() => performance.now()))() + TEST_YIELD_MS);
+    await testEncoders(candidates, { ffmpegPath: ffmpeg.path, runCommand: runner, signal }, (check) => {
       checks.set(keyOf(check), check);
       if (check.usable) deps.log.info({ encoder: check.name, device: check.device }, 'encoder usable');
       else

@@ -1,6 +1,7 @@
 // Real work comes before measurements. The gate tells the speed runs when the worker has nothing else to do (no live
 // job, the embedded default's sample made) and aborts a run the moment work begins, so a job never waits behind one.
 import { setTimeout as delay } from 'node:timers/promises';
+import type { RunCommand } from '../process/run-command.js';
 
 /** What the worker is doing, read by the daemon from the job manager and the sample creation. */
 export interface WorkState {
@@ -90,4 +91,52 @@ export class WorkGate implements QuietGate {
       },
     };
   }
+}
+
+/** How long after start the test encodes yield to jobs; after that they run beside them (at nice 19). */
+export const TEST_YIELD_MS = 30_000;
+
+/**
+ * A RunCommand for the short measurements (test encodes) that yields to the worker's work until `until` (monotonic
+ * ms): each command waits for quiet, and one under way when work begins is killed and started again once quiet.
+ * Past `until` commands run at once: jobs choose among the encoders tested, and a long job must not keep a GPU
+ * untested. `now` is monotonic milliseconds.
+ */
+export function yieldingRunner(
+  run: RunCommand,
+  gate: QuietGate,
+  until: number,
+  now: () => number = () => performance.now(),
+): RunCommand {
+  return async (file, args, options) => {
+    // A function, not a narrowed property: the signal can abort during any await below.
+    const aborted = (): boolean => options.signal?.aborted === true;
+    for (;;) {
+      const left = until - now();
+      if (left <= 0 || aborted()) return run(file, args, options);
+      const waiting = [
+        AbortSignal.timeout(Math.ceil(left)),
+        ...(options.signal === undefined ? [] : [options.signal]),
+      ];
+      await gate.wait(AbortSignal.any(waiting));
+      const watch = gate.watch();
+      // Busy again (or the wait ran out while busy): a run started on an aborted signal would not be killed.
+      if (watch.signal.aborted) {
+        watch.release();
+        if (until - now() > 0) await delay(50, undefined, { signal: options.signal }).catch(() => undefined);
+        else return run(file, args, options);
+        continue;
+      }
+      const signal = AbortSignal.any([
+        watch.signal,
+        ...(options.signal === undefined ? [] : [options.signal]),
+      ]);
+      const r = await run(file, args, { ...options, signal }).finally(() => {
+        watch.release();
+      });
+      // A function's answer, not the property: TypeScript took it as still false from the check above.
+      const interrupted = (): boolean => watch.signal.aborted;
+      if (!interrupted() || aborted()) return r;
+    }
+  };
 }

@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { isQuiet, workBegan, WorkGate, type WorkState } from '../../../src/hardware/work-gate.js';
+import {
+  isQuiet,
+  workBegan,
+  WorkGate,
+  yieldingRunner,
+  type WorkState,
+} from '../../../src/hardware/work-gate.js';
+import { fakeRun, result } from './fake-run.js';
 
 const idle: WorkState = { liveJobs: 0, jobStarts: 3, sampling: false };
 
@@ -58,4 +65,43 @@ test('watch: aborted when work begins, already aborted when busy, untouched once
   assert.equal(run.signal.aborted, true);
   assert.equal(released.signal.aborted, false);
   assert.equal(gate.watch().signal.aborted, true, 'busy now');
+});
+
+test('test encodes yield: wait while busy, killed and run again when a job starts, at once past the limit', async () => {
+  let state: WorkState = { ...idle, liveJobs: 1 };
+  const gate = new WorkGate(() => state);
+  const log: string[] = [];
+  const fake = fakeRun(async (file) => {
+    log.push(`start ${file}`);
+    if (file === 'second' && log.filter((l) => l === 'start second').length === 1) {
+      // A job is accepted while this one runs: its signal must end it.
+      const signal = fake.calls.at(-1)?.options.signal;
+      setTimeout(() => {
+        state = { ...idle, liveJobs: 1, jobStarts: 4 };
+        gate.changed();
+      }, 5);
+      await new Promise((resolve) => signal?.addEventListener('abort', resolve, { once: true }));
+      log.push('killed');
+      setTimeout(() => {
+        state = idle;
+        gate.changed();
+      }, 20);
+      return result({ exitCode: null, signal: 'SIGKILL' });
+    }
+    return result();
+  });
+  const run = yieldingRunner(fake.run, gate, performance.now() + 10_000);
+  const first = run('first', [], { timeoutMs: 1000 });
+  await sleep(20);
+  assert.deepEqual(log, [], 'waits while a job is live');
+  state = idle;
+  gate.changed();
+  await first;
+  assert.equal((await run('second', [], { timeoutMs: 1000 })).exitCode, 0, 'the run after the job');
+  assert.deepEqual(log, ['start first', 'start second', 'killed', 'start second']);
+
+  state = { ...idle, liveJobs: 1 };
+  const late = yieldingRunner(fake.run, gate, performance.now() - 1);
+  await late('late', [], { timeoutMs: 1000 });
+  assert.equal(log[log.length - 1], 'start late', 'past the limit: runs beside the job');
 });
