@@ -23,7 +23,7 @@ import { parseProcStat, type CpuTimes } from './speed-trust.js';
 import { probePlatformCpu, type PlatformCpu } from './platform-cpu.js';
 import { nodeOs, readCpu, readMemory, type OsFacts } from './system-probe.js';
 import { testEncoders } from './test-encode.js';
-import { TEST_YIELD_MS, yieldingRunner, type QuietGate } from './work-gate.js';
+import { TEST_YIELD_MS, waitQuiet, yieldingRunner, type QuietGate } from './work-gate.js';
 import type {
   Accelerator,
   EncoderCheck,
@@ -213,10 +213,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
   const testAll = async (candidates: readonly EncoderCandidate[]): Promise<void> => {
     deps.log.info({ candidates: candidates.map(keyOf) }, 'test-encoding candidate encoders');
     // Each test encode waits while a job starts and runs (for 30 s at most: jobs choose among tested encoders).
-    const runner =
-      deps.quiet === undefined
-        ? measureRun
-        : yieldingRunner(measureRun, deps.quiet, (deps.now ?? (() => performance.now()))() + TEST_YIELD_MS);
+    const runner = deps.quiet === undefined ? measureRun : yieldingRunner(measureRun, deps.quiet, yieldUntil);
     await testEncoders(candidates, { ffmpegPath: ffmpeg.path, runCommand: runner, signal }, (check) => {
       checks.set(keyOf(check), check);
       if (check.usable) deps.log.info({ encoder: check.name, device: check.device }, 'encoder usable');
@@ -255,8 +252,13 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
     );
   };
 
+  // Until then the pipeline yields to jobs: its listings and test encodes wait while one starts and runs.
+  let yieldUntil = 0;
   const pipeline = async (): Promise<void> => {
     await deps.begin;
+    yieldUntil = (deps.now ?? (() => performance.now()))() + TEST_YIELD_MS;
+    // A job posted right after start has its probe and FFmpeg started before FFmpeg is asked for its listings.
+    if (deps.quiet !== undefined) await waitQuiet(deps.quiet, yieldUntil, signal);
     // The combined signal: checking deps.signal here would narrow its type for the checks further down.
     if (signal.aborted) return;
     let info = deps.ffmpeg;

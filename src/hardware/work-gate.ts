@@ -96,6 +96,18 @@ export class WorkGate implements QuietGate {
 /** How long after start the test encodes yield to jobs; after that they run beside them (at nice 19). */
 export const TEST_YIELD_MS = 30_000;
 
+/** Waits until the worker is quiet, `until` (monotonic ms) has passed, or `signal` aborts. */
+export async function waitQuiet(
+  gate: QuietGate,
+  until: number,
+  signal?: AbortSignal,
+  now: () => number = () => performance.now(),
+): Promise<void> {
+  const left = Math.ceil(until - now());
+  if (left <= 0 || signal?.aborted === true) return;
+  await gate.wait(AbortSignal.any([AbortSignal.timeout(left), ...(signal === undefined ? [] : [signal])]));
+}
+
 /**
  * A RunCommand for the short measurements (test encodes) that yields to the worker's work until `until` (monotonic
  * ms): each command waits for quiet, and one under way when work begins is killed and started again once quiet.
@@ -112,13 +124,8 @@ export function yieldingRunner(
     // A function, not a narrowed property: the signal can abort during any await below.
     const aborted = (): boolean => options.signal?.aborted === true;
     for (;;) {
-      const left = until - now();
-      if (left <= 0 || aborted()) return run(file, args, options);
-      const waiting = [
-        AbortSignal.timeout(Math.ceil(left)),
-        ...(options.signal === undefined ? [] : [options.signal]),
-      ];
-      await gate.wait(AbortSignal.any(waiting));
+      if (until - now() <= 0 || aborted()) return run(file, args, options);
+      await waitQuiet(gate, until, options.signal, now);
       const watch = gate.watch();
       // Busy again (or the wait ran out while busy): a run started on an aborted signal would not be killed.
       if (watch.signal.aborted) {
