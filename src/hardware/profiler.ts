@@ -212,7 +212,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
 
   const testAll = async (candidates: readonly EncoderCandidate[]): Promise<void> => {
     deps.log.info({ candidates: candidates.map(keyOf) }, 'test-encoding candidate encoders');
-    // Each test encode waits while a job starts and runs (for 30 s at most: jobs choose among tested encoders).
+    // Each test encode waits while a job starts (for TEST_YIELD_MS at most: jobs choose among tested encoders).
     const runner = deps.quiet === undefined ? measureRun : yieldingRunner(measureRun, deps.quiet, yieldUntil);
     await testEncoders(candidates, { ffmpegPath: ffmpeg.path, runCommand: runner, signal }, (check) => {
       checks.set(keyOf(check), check);

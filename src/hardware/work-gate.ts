@@ -93,8 +93,12 @@ export class WorkGate implements QuietGate {
   }
 }
 
-/** How long after start the test encodes yield to jobs; after that they run beside them (at nice 19). */
-export const TEST_YIELD_MS = 30_000;
+/**
+ * How long after start the listings and test encodes yield to jobs; after that they run beside them (at nice 19).
+ * Long enough for a job posted at start to have its probe and FFmpeg going (~0.1–0.3 s at rest), short enough that
+ * a job naming a hardware encoder, which waits 10 s for the test encodes, still finds it tested.
+ */
+export const TEST_YIELD_MS = 5_000;
 
 /** Waits until the worker is quiet, `until` (monotonic ms) has passed, or `signal` aborts. */
 export async function waitQuiet(
