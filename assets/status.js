@@ -95,21 +95,45 @@
         (hw.ffmpeg ? ' · FFmpeg ' + hw.ffmpeg.version : '') +
         (hw.probing ? ' · measuring encoders…' : ''),
     );
-    const usable = (hw.encoders || []).filter((e) => e.usable);
-    $('encoders').replaceChildren(
-      ...usable.map((e) => {
-        const tr = document.createElement('tr');
-        const speed = e.speed || {};
-        tr.append(
-          cell(e.name),
-          cell(e.codec),
-          cell(e.device || 'CPU'),
-          cell(speedText(speed['720p'])),
-          cell(speedText(speed['1080p'])),
-        );
-        return tr;
-      }),
+    // Every candidate, usable or not: an operator whose GPU is not used reads FFmpeg's reason here.
+    $('encoders').replaceChildren(...(hw.encoders || []).map(encoderRow));
+  }
+
+  // A speed figure and, under it, when it was measured (figures measured under load are never published).
+  function speedCell(e, key) {
+    const td = cell(speedText((e.speed || {})[key]));
+    const at = (e.measuredAt || {})[key];
+    if (at) {
+      const when = document.createElement('div');
+      when.className = 'muted measured';
+      when.textContent = 'measured ' + new Date(at).toLocaleString();
+      when.title = at;
+      td.append(when);
+    }
+    return td;
+  }
+
+  function encoderRow(e) {
+    const tr = document.createElement('tr');
+    tr.dataset.encoder = e.name;
+    tr.dataset.usable = String(e.usable);
+    if (!e.usable) tr.classList.add('unusable');
+    const state = cell(e.usable ? 'usable' : 'not usable');
+    if (!e.usable && e.reason) {
+      const reason = document.createElement('div');
+      reason.className = 'reason';
+      reason.textContent = e.reason;
+      state.append(reason);
+    }
+    tr.append(
+      cell(e.name),
+      cell(e.codec),
+      cell(e.device || 'CPU'),
+      state,
+      speedCell(e, '720p'),
+      speedCell(e, '1080p'),
     );
+    return tr;
   }
 
   function renderJobs(jobs) {

@@ -1,7 +1,6 @@
 // Composition root: builds every part once, wires them, and owns start and stop order.
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { networkInterfaces, release } from 'node:os';
-import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -12,7 +11,7 @@ import { canPause, chooseLauncher } from './ffmpeg/process.js';
 import { ProbeCache } from './media/probe-cache.js';
 import { verifyTools } from './ffmpeg/verify-tools.js';
 import { createHardwareProfiler, type HardwareProfiler } from './hardware/profiler.js';
-import type { QuietGate } from './hardware/speed.js';
+import { WorkGate } from './hardware/work-gate.js';
 import { httpBeatSender, startHeartbeat, tcpProbe, type Heartbeat } from './heartbeat.js';
 import { defaultCacheBytes, SegmentCache } from './hls/segment-cache.js';
 import { createHlsHandler } from './http/hls.js';
@@ -107,16 +106,15 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
 
   // Assigned below; the profiler's speed runs only consult it once jobs exist.
   let jobs: JobManager | null = null;
-  const quiet: QuietGate = {
-    async wait(signal) {
-      while (jobs !== null && jobs.liveIds().length > 0 && !signal.aborted) {
-        await delay(1000, undefined, { signal }).catch(() => undefined);
-      }
-    },
-    starts: () => jobs?.accepted ?? 0,
-  };
+  // Real work first: speed runs wait for no live job and the sample made, and stop the moment a job is accepted.
+  let sampling = config.sampleMedia;
+  const work = new WorkGate(() => ({
+    liveJobs: jobs?.liveIds().length ?? 0,
+    jobStarts: jobs?.accepted ?? 0,
+    sampling,
+  }));
   const hardware = createHardwareProfiler({
-    quiet,
+    quiet: work,
     ffmpegPath: config.ffmpeg.path,
     workDir: config.workDir,
     platform: env.platform,
@@ -167,7 +165,10 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
       cache.dropPrefix(file);
     },
     log,
-    onChange: () => heartbeat?.nudge(),
+    onChange: () => {
+      work.changed();
+      heartbeat?.nudge();
+    },
     platform: env.platform,
   });
   jobs.registerLost(lost);
@@ -282,17 +283,22 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
 
   if (config.sampleMedia) {
     mkdirSync(config.nasMountPath, { recursive: true });
-    void ensureSampleMedia(runCommand, config.ffmpeg.path, config.nasMountPath, lifetime.signal).then(
-      (created) => {
-        log.info(
-          { url: localUrl, media: config.nasMountPath, sample: created ?? undefined },
-          `embedded default ready: open ${localUrl}/ in a browser, or POST a job for an input in ${config.nasMountPath}`,
-        );
-      },
-      (err: unknown) => {
-        log.error({ err }, 'could not create sample media');
-      },
-    );
+    void ensureSampleMedia(runCommand, config.ffmpeg.path, config.nasMountPath, lifetime.signal)
+      .then(
+        (created) => {
+          log.info(
+            { url: localUrl, media: config.nasMountPath, sample: created ?? undefined },
+            `embedded default ready: open ${localUrl}/ in a browser, or POST a job for an input in ${config.nasMountPath}`,
+          );
+        },
+        (err: unknown) => {
+          log.error({ err }, 'could not create sample media');
+        },
+      )
+      .finally(() => {
+        sampling = false;
+        work.changed();
+      });
   }
 
   let stopping: Promise<void> | null = null;

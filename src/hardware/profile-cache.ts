@@ -61,8 +61,39 @@ function isCheck(v: unknown): v is EncoderCheck {
     (v.device === null || typeof v.device === 'string') &&
     typeof v.usable === 'boolean' &&
     (v.reason === undefined || typeof v.reason === 'string') &&
-    (v.speed === undefined || isRecord(v.speed))
+    (v.speed === undefined || isRecord(v.speed)) &&
+    (v.measuredAt === undefined || isRecord(v.measuredAt))
   );
+}
+
+/**
+ * Pure: the check with only the figures that say when they were measured. A file written before measuredAt existed
+ * may hold figures measured beside jobs or the sample creation: those are measured again.
+ */
+function datedFiguresOnly(c: EncoderCheck): { check: EncoderCheck; dropped: boolean } {
+  if (c.speed === undefined) return { check: c, dropped: false };
+  const speed: Record<string, number> = {};
+  const measuredAt: Record<string, string> = {};
+  let dropped = false;
+  for (const key of ['720p', '1080p'] as const) {
+    const figure = c.speed[key];
+    if (figure === undefined) continue;
+    const at = c.measuredAt?.[key];
+    if (typeof figure === 'number' && typeof at === 'string') {
+      speed[key] = figure;
+      measuredAt[key] = at;
+    } else dropped = true;
+  }
+  const rest: EncoderCheck = {
+    name: c.name,
+    codec: c.codec,
+    accelerator: c.accelerator,
+    device: c.device,
+    usable: c.usable,
+    ...(c.reason === undefined ? {} : { reason: c.reason }),
+  };
+  const check = Object.keys(speed).length === 0 ? rest : { ...rest, speed, measuredAt };
+  return { check, dropped };
 }
 
 /** Pure: the cached profile in `text` if it is well formed and made for exactly this key; null otherwise. */
@@ -79,12 +110,13 @@ export function parseCachedProfile(text: string, key: CacheKey): CachedProfile |
   if (!Array.isArray(accelerators) || !Array.isArray(encoders) || !encoders.every(isCheck)) return null;
   if (typeof speedMeasured !== 'boolean' || !isRecord(unusable) || typeof savedAt !== 'string') return null;
   if (!Object.values(unusable).every((r) => typeof r === 'string')) return null;
+  const dated = encoders.map(datedFiguresOnly);
   return {
     format: FORMAT,
     key,
     accelerators: accelerators as AcceleratorCandidate[],
-    encoders,
-    speedMeasured,
+    encoders: dated.map((d) => d.check),
+    speedMeasured: speedMeasured && !dated.some((d) => d.dropped),
     unusable: unusable as Record<string, string>,
     savedAt,
   };

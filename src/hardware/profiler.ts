@@ -1,6 +1,7 @@
 // The hardware profile of this worker. CPU and memory are read fresh on every snapshot; accelerators and
 // encoders come from a background pipeline: FFmpeg listing → device scan → cache or test encodes → speed runs.
 import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunCommand } from '../process/run-command.js';
@@ -16,10 +17,13 @@ import {
   type CacheKey,
   type CachedProfile,
 } from './profile-cache.js';
-import { measureSpeeds, type QuietGate, type SpeedHeight } from './speed.js';
+import { nicedRunner } from './niced.js';
+import { measureSpeeds, type SpeedHeight } from './speed.js';
+import { parseProcStat, type CpuTimes } from './speed-trust.js';
 import { probePlatformCpu, type PlatformCpu } from './platform-cpu.js';
 import { nodeOs, readCpu, readMemory, type OsFacts } from './system-probe.js';
 import { testEncoders } from './test-encode.js';
+import { TEST_YIELD_MS, waitQuiet, yieldingRunner, type QuietGate } from './work-gate.js';
 import type {
   Accelerator,
   EncoderCheck,
@@ -55,8 +59,12 @@ export interface HardwareProfilerDeps {
   readonly speedSeconds?: number;
   /** Monotonic milliseconds for the speed runs' wall time; performance.now by default. */
   readonly now?: () => number;
+  /** The wall clock for each figure's measuredAt; new Date() by default. */
+  readonly date?: () => Date;
+  /** Waits before measuring again a figure other programs disturbed (speed-trust.ts's defaults when absent). */
+  readonly busyRetryDelaysMs?: readonly number[];
   readonly nvidiaSmiPath?: string;
-  /** Speed runs wait while jobs run (their figures would read low). */
+  /** Speed runs wait while the worker has work, and stop when work begins (their figures would read low). */
   readonly quiet?: QuietGate;
   /** The pipeline starts once this settles (the daemon: once it listens, so start-up has the CPU to itself). */
   readonly begin?: Promise<unknown>;
@@ -85,8 +93,33 @@ function keyOf(c: { readonly name: string; readonly device: string | null }): st
   return `${c.name}@${c.device ?? ''}`;
 }
 
-function withSpeed(check: EncoderCheck, height: SpeedHeight, speed: number): EncoderCheck {
-  return { ...check, speed: { ...check.speed, [`${height}p`]: speed } };
+function withSpeed(check: EncoderCheck, height: SpeedHeight, speed: number, at: Date): EncoderCheck {
+  const key = `${height}p`;
+  return {
+    ...check,
+    speed: { ...check.speed, [key]: speed },
+    measuredAt: { ...check.measuredAt, [key]: at.toISOString() },
+  };
+}
+
+/** The machine's CPU times from {procRoot}/stat; null where there is none (macOS, Windows, a fake /proc). */
+function procCpu(procRoot: string): CpuTimes | null {
+  try {
+    return parseProcStat(readFileSync(path.join(procRoot, 'stat'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Pure: a job's FFmpeg error with each stream folder ({workDir}/streams/{job id}) shown as "<stream>". The reason is
+ * published in the hardware profile, which the open /health and status page show, and a job id is its stream's key.
+ */
+export function withoutStreamFolders(reason: string, workDir: string): string {
+  const streams = path.join(workDir, 'streams') + path.sep;
+  const escaped = streams.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // The folder name ends at the next separator, space, colon or quote.
+  return reason.replace(new RegExp(escaped + String.raw`[^/\\\s:'"]+`, 'g'), '<stream>');
 }
 
 /** Pure: fastest first by measured 1080p, then 720p speed; unmeasured hardware before unmeasured software. */
@@ -127,6 +160,9 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
   const signal = AbortSignal.any([deps.signal]);
   setMaxListeners(64, signal);
   const osFacts = deps.os ?? nodeOs;
+  // Test encodes and speed runs at nice 19: below every job, so they never hold one back. (The listings and device
+  // scans before them stay as they are: a missing tool must read as missing, not as `nice` exiting 127.)
+  const measureRun = nicedRunner(deps.runCommand, deps.platform);
   let ffmpeg: FfmpegProfile = { version: 'unknown', path: deps.ffmpegPath, encoders: [], hwaccels: [] };
   let accelerators: readonly AcceleratorCandidate[] = [];
   // macOS/Windows CPU facts node:os lacks, asked once (null on Linux, which reads /proc on every snapshot).
@@ -176,47 +212,53 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
 
   const testAll = async (candidates: readonly EncoderCandidate[]): Promise<void> => {
     deps.log.info({ candidates: candidates.map(keyOf) }, 'test-encoding candidate encoders');
-    await testEncoders(
-      candidates,
-      { ffmpegPath: ffmpeg.path, runCommand: deps.runCommand, signal },
-      (check) => {
-        checks.set(keyOf(check), check);
-        if (check.usable) deps.log.info({ encoder: check.name, device: check.device }, 'encoder usable');
-        else
-          deps.log.info(
-            { encoder: check.name, device: check.device, reason: check.reason },
-            'encoder not usable',
-          );
-      },
-    );
+    // Each test encode waits while a job starts (for TEST_YIELD_MS at most: jobs choose among tested encoders).
+    const runner = deps.quiet === undefined ? measureRun : yieldingRunner(measureRun, deps.quiet, yieldUntil);
+    await testEncoders(candidates, { ffmpegPath: ffmpeg.path, runCommand: runner, signal }, (check) => {
+      checks.set(keyOf(check), check);
+      if (check.usable) deps.log.info({ encoder: check.name, device: check.device }, 'encoder usable');
+      else
+        deps.log.info(
+          { encoder: check.name, device: check.device, reason: check.reason },
+          'encoder not usable',
+        );
+    });
   };
 
-  const measureAll = async (): Promise<void> => {
+  /** Resolves true when every usable encoder has both figures. */
+  const measureAll = async (): Promise<boolean> => {
     const usable = currentChecks().filter((c) => c.usable);
     deps.log.info({ encoders: usable.map((c) => c.name) }, 'measuring encoder speed at 720p and 1080p');
-    await measureSpeeds(
+    return measureSpeeds(
       usable,
       {
         ffmpegPath: ffmpeg.path,
-        runCommand: deps.runCommand,
-        platform: deps.platform,
+        runCommand: measureRun,
         signal,
         log: deps.log,
+        readCpu: () => procCpu(roots.procRoot),
         ...(deps.speedSeconds === undefined ? {} : { seconds: deps.speedSeconds }),
         ...(deps.now === undefined ? {} : { now: deps.now }),
         ...(deps.quiet === undefined ? {} : { quiet: deps.quiet }),
+        ...(deps.busyRetryDelaysMs === undefined ? {} : { busyRetryDelaysMs: deps.busyRetryDelaysMs }),
       },
       (check, height, speed) => {
         const k = keyOf(check);
         const current = checks.get(k);
-        if (current !== undefined) checks.set(k, withSpeed(current, height, speed));
+        const at = deps.date?.() ?? new Date();
+        if (current !== undefined) checks.set(k, withSpeed(current, height, speed, at));
         deps.log.info({ encoder: check.name, height, speed }, 'encoder speed measured');
       },
     );
   };
 
+  // Until then the pipeline yields to jobs: its listings and test encodes wait while one starts and runs.
+  let yieldUntil = 0;
   const pipeline = async (): Promise<void> => {
     await deps.begin;
+    yieldUntil = (deps.now ?? (() => performance.now()))() + TEST_YIELD_MS;
+    // A job posted right after start has its probe and FFmpeg started before FFmpeg is asked for its listings.
+    if (deps.quiet !== undefined) await waitQuiet(deps.quiet, yieldUntil, signal);
     // The combined signal: checking deps.signal here would narrow its type for the checks further down.
     if (signal.aborted) return;
     let info = deps.ffmpeg;
@@ -271,9 +313,10 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
       await save(key, false);
     }
     if (!deps.measureSpeed) return;
-    await measureAll();
+    const complete = await measureAll();
     if (deps.signal.aborted) return;
-    await save(key, true);
+    // A figure left out (other programs kept the CPU busy, or its run failed) is measured at the next start.
+    await save(key, complete);
   };
 
   const settled = pipeline()
@@ -308,7 +351,7 @@ export function createHardwareProfiler(deps: HardwareProfilerDeps): HardwareProf
     settled,
     tested,
     markUnusable(encoder: string, reason: string): void {
-      unusable.set(encoder, reason);
+      unusable.set(encoder, withoutStreamFolders(reason, deps.workDir));
       deps.log.warn({ encoder, reason }, 'encoder marked unusable until the next hardware refresh');
       if (saved === null) return;
       try {

@@ -1,17 +1,29 @@
 // How fast each usable encoder really is: 2 s of generated 1080p30 through the job's own chain at 720p and 1080p,
-// timed on the wall clock. One run at a time, niced, so the runs neither disturb each other nor the jobs.
+// timed on the wall clock. One run at a time, at nice 19, only while the worker has nothing else to do, and a figure
+// is published only when nothing else (a job, another program) took the CPU during its run (speed-trust.ts).
+import { setTimeout as delay } from 'node:timers/promises';
 import { videoEncoderArgs } from '../ffmpeg/video-encoder.js';
 import type { RunCommand } from '../process/run-command.js';
+import { assertNever } from '../errors.js';
 import type { EncoderCandidate } from './encoder-catalog.js';
 import type { EncoderCheck } from './types.js';
+import {
+  cpuBetween,
+  judgeSpeedRun,
+  nextStep,
+  parseBench,
+  type CpuTimes,
+  type SpeedRunFacts,
+} from './speed-trust.js';
+import { workBegan, type QuietGate } from './work-gate.js';
 
 export type SpeedHeight = 720 | 1080;
 export const SPEED_HEIGHTS: readonly SpeedHeight[] = [720, 1080];
 
 export interface SpeedDeps {
   readonly ffmpegPath: string;
+  /** Runs each speed run; the profiler's runs every command at nice 19 (nicedRunner). */
   readonly runCommand: RunCommand;
-  readonly platform: NodeJS.Platform;
   readonly signal: AbortSignal;
   /** Monotonic milliseconds; performance.now by default. */
   readonly now?: () => number;
@@ -19,17 +31,13 @@ export interface SpeedDeps {
   readonly seconds?: number;
   /** Per run; 60 s by default (a run slower than 1/30 of real time says enough). */
   readonly timeoutMs?: number;
-  readonly log?: { warn(obj: object, msg: string): void };
-  /** Jobs share the CPU and GPU with a speed run and make it read low: runs wait for quiet and are redone if a
-   * job started meanwhile. Absent: always quiet. */
+  readonly log?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** The worker's own work comes first: runs wait for quiet and are aborted when work begins. Absent: always quiet. */
   readonly quiet?: QuietGate;
-}
-
-export interface QuietGate {
-  /** Resolves once no job runs (or at abort). */
-  wait(signal: AbortSignal): Promise<void>;
-  /** Counts job starts, so a run can tell whether one began while it measured. */
-  starts(): number;
+  /** The machine's CPU times (/proc/stat); absent or null where it cannot be read (no check for other programs). */
+  readonly readCpu?: () => CpuTimes | null;
+  /** Waits before measuring a figure again that other programs disturbed (BUSY_RETRY_DELAYS_MS by default). */
+  readonly busyRetryDelaysMs?: readonly number[];
 }
 
 /** A bitrate that looks right at the height, as a job would ask for it. */
@@ -54,7 +62,8 @@ export function speedArgs(c: EncoderCandidate, height: SpeedHeight, seconds: num
   // Flags stay next to their values.
   // prettier-ignore
   return [
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
+    // -benchmark prints FFmpeg's own CPU time at the end (at -loglevel info): the check for other programs needs it.
+    '-hide_banner', '-nostdin', '-loglevel', 'info', '-nostats', '-benchmark',
     ...v.beforeInput,
     // A 1080p30 source generated in the same process: no file, and the decode cost of a simple source.
     '-f', 'lavfi', '-t', String(seconds), '-i', 'testsrc2=size=1920x1080:rate=30',
@@ -76,56 +85,118 @@ export function speedOrder(checks: readonly EncoderCheck[]): EncoderCheck[] {
   return [...usable.filter((c) => c.accelerator !== null), ...usable.filter((c) => c.accelerator === null)];
 }
 
+/** One run and what judging it needs. */
+async function runOnce(
+  check: EncoderCheck,
+  height: SpeedHeight,
+  deps: SpeedDeps,
+): Promise<SpeedRunFacts & { readonly exitCode: number | null; readonly timedOut: boolean }> {
+  const now = deps.now ?? (() => performance.now());
+  const seconds = deps.seconds ?? 2;
+  const before = deps.quiet?.state();
+  const watch = deps.quiet?.watch();
+  // A function, not a narrowed property: work can begin during the await below.
+  const interrupted = (): boolean => watch?.signal.aborted === true;
+  try {
+    // Work began between the wait and now: the runner would not kill a run started on an aborted signal.
+    if (interrupted())
+      return {
+        ok: false,
+        workBegan: true,
+        wallMs: 0,
+        machine: null,
+        bench: null,
+        exitCode: null,
+        timedOut: false,
+      };
+    const signal = watch === undefined ? deps.signal : AbortSignal.any([deps.signal, watch.signal]);
+    const cpuBefore = deps.readCpu?.() ?? null;
+    const started = now();
+    const r = await deps.runCommand(deps.ffmpegPath, speedArgs(check, height, seconds), {
+      timeoutMs: deps.timeoutMs ?? 60_000,
+      signal,
+      maxOutputBytes: 64 * 1024,
+    });
+    const wallMs = now() - started;
+    const cpuAfter = deps.readCpu?.() ?? null;
+    const after = deps.quiet?.state();
+    return {
+      ok: r.exitCode === 0 && !r.timedOut,
+      workBegan: interrupted() || (before !== undefined && after !== undefined && workBegan(before, after)),
+      wallMs,
+      machine: cpuBefore === null || cpuAfter === null ? null : cpuBetween(cpuBefore, cpuAfter),
+      bench: parseBench(r.stderr),
+      exitCode: r.exitCode,
+      timedOut: r.timedOut,
+    };
+  } finally {
+    watch?.release();
+  }
+}
+
 /**
- * Measures every usable check at 720p and 1080p, one run at a time, reporting each figure as it arrives.
- * Stops at abort. Never throws: a failed run leaves that figure out and logs FFmpeg's exit.
+ * Measures every usable check at 720p and 1080p that has no figure yet, one run at a time, reporting each trusted
+ * figure as it arrives. A run the worker's work disturbed is done again once quiet; one other programs disturbed,
+ * again after a wait, a few times at most. Stops at abort. Never throws. Resolves true when every figure is there.
  */
 export async function measureSpeeds(
   checks: readonly EncoderCheck[],
   deps: SpeedDeps,
   onSpeed: (check: EncoderCheck, height: SpeedHeight, speed: number) => void,
-): Promise<void> {
-  const now = deps.now ?? (() => performance.now());
+): Promise<boolean> {
   const seconds = deps.seconds ?? 2;
-  // `nice -n 10`: the jobs' FFmpeg gets the CPU first while a measurement runs. Windows has no nice.
-  let niced = deps.platform !== 'win32';
   // A function, not a narrowed property: the signal can abort during any await below.
   const aborted = (): boolean => deps.signal.aborted;
+  let complete = true;
   for (const check of speedOrder(checks)) {
-    for (let h = 0; h < SPEED_HEIGHTS.length; h++) {
-      const height = SPEED_HEIGHTS[h] ?? 720;
-      await deps.quiet?.wait(deps.signal);
-      if (aborted()) return;
-      const startsBefore = deps.quiet?.starts() ?? 0;
-      const args = speedArgs(check, height, seconds);
-      const options = { timeoutMs: deps.timeoutMs ?? 60_000, signal: deps.signal };
-      let started = now();
-      let r = niced
-        ? await deps.runCommand('nice', ['-n', '10', deps.ffmpegPath, ...args], options)
-        : await deps.runCommand(deps.ffmpegPath, args, options);
-      if (niced && r.spawnError !== undefined) {
-        // No `nice` on this system: measure un-niced rather than not at all.
-        niced = false;
-        started = now();
-        r = await deps.runCommand(deps.ffmpegPath, args, options);
-      }
-      const wallMs = now() - started;
-      if ((deps.quiet?.starts() ?? 0) !== startsBefore) {
-        // A job ran during the measurement: its figure is not this encoder's speed. Measure again when quiet.
-        h--;
-        continue;
-      }
-      const speed = r.exitCode === 0 && !r.timedOut ? speedMultiple(seconds, wallMs) : null;
-      if (speed === null) {
-        if (!aborted()) {
-          deps.log?.warn(
-            { encoder: check.name, height, exitCode: r.exitCode, timedOut: r.timedOut },
-            'speed run failed',
-          );
+    for (const height of SPEED_HEIGHTS) {
+      if (check.speed?.[`${height}p`] !== undefined) continue;
+      let busyRuns = 0;
+      for (let done = false; !done;) {
+        await deps.quiet?.wait(deps.signal);
+        if (aborted()) return false;
+        const run = await runOnce(check, height, deps);
+        if (aborted()) return false;
+        const verdict = judgeSpeedRun(run);
+        const step = nextStep(verdict, busyRuns, deps.busyRetryDelaysMs);
+        const about = { encoder: check.name, height };
+        switch (step.action) {
+          case 'publish': {
+            const speed = speedMultiple(seconds, run.wallMs);
+            if (speed !== null) onSpeed(check, height, speed);
+            done = true;
+            break;
+          }
+          case 'again-when-quiet':
+            deps.log?.info(about, 'speed run stopped: the worker has work; measuring again when it is quiet');
+            break;
+          case 'again-after':
+            busyRuns++;
+            deps.log?.info(
+              { ...about, ...(verdict.kind === 'busy' ? verdict : {}), retryInMs: step.delayMs },
+              'speed run disturbed by other programs: not published, measuring again later',
+            );
+            await delay(step.delayMs, undefined, { signal: deps.signal }).catch(() => undefined);
+            break;
+          case 'leave-out':
+            complete = false;
+            done = true;
+            if (verdict.kind === 'busy')
+              deps.log?.warn(
+                { ...about, ...verdict },
+                'speed not published: other programs kept the CPU busy at every try (measured again at the next start)',
+              );
+            else
+              deps.log?.warn(
+                { ...about, exitCode: run.exitCode, timedOut: run.timedOut },
+                'speed run failed',
+              );
+            break;
+          default:
+            assertNever(step);
         }
-        continue;
       }
-      onSpeed(check, height, speed);
     }
   }
+  return complete;
 }

@@ -88,29 +88,35 @@ export function failureReason(result: CommandResult): string {
 
 /** Runs one candidate's test encode; never throws. */
 export async function testEncode(c: EncoderCandidate, deps: TestEncodeDeps): Promise<EncoderCheck> {
+  const base = { name: c.name, codec: c.codec, accelerator: c.accelerator, device: c.device };
+  // A function, not a narrowed property: the signal can abort during the await below.
+  const aborted = (): boolean => deps.signal?.aborted === true;
+  // Started after an abort, FFmpeg would run to its end: the runner only kills on the abort event.
+  if (aborted()) return { ...base, usable: false, reason: 'aborted before the test encode finished' };
   const result = await deps.runCommand(deps.ffmpegPath, testEncodeArgs(c), {
     timeoutMs: deps.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxOutputBytes: 64 * 1024,
     ...(deps.signal === undefined ? {} : { signal: deps.signal }),
   });
-  const base = { name: c.name, codec: c.codec, accelerator: c.accelerator, device: c.device };
   if (result.exitCode === 0 && !result.timedOut) return { ...base, usable: true };
-  const reason =
-    deps.signal?.aborted === true ? 'aborted before the test encode finished' : failureReason(result);
+  const reason = aborted() ? 'aborted before the test encode finished' : failureReason(result);
   return { ...base, usable: false, reason };
 }
 
-/** Runs every candidate's test encode at once (each is a fraction of a second); results in candidate order. */
+/**
+ * Runs the candidates' test encodes one at a time, in candidate order (hardware first). All at once, a dozen FFmpeg
+ * starts took both cores and a job posted meanwhile waited ~0.9 s for its own FFmpeg; each is a fraction of a second.
+ */
 export async function testEncoders(
   candidates: readonly EncoderCandidate[],
   deps: TestEncodeDeps,
   onResult?: (check: EncoderCheck) => void,
 ): Promise<EncoderCheck[]> {
-  return Promise.all(
-    candidates.map(async (c) => {
-      const check = await testEncode(c, deps);
-      onResult?.(check);
-      return check;
-    }),
-  );
+  const checks: EncoderCheck[] = [];
+  for (const c of candidates) {
+    const check = await testEncode(c, deps);
+    onResult?.(check);
+    checks.push(check);
+  }
+  return checks;
 }

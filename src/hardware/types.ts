@@ -41,6 +41,8 @@ export interface EncoderCheck {
   readonly reason?: string;
   /** Measured encode speed as a multiple of real time, per output height; absent until measured. */
   readonly speed?: { readonly '720p'?: number; readonly '1080p'?: number };
+  /** When each speed figure was measured (ISO 8601, UTC), per output height; present with its figure. */
+  readonly measuredAt?: { readonly '720p'?: string; readonly '1080p'?: string };
 }
 
 export interface Accelerator {

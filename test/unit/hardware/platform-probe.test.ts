@@ -148,7 +148,10 @@ describe('win32 device scan with Win32_VideoController', () => {
 function platformFfmpeg(encoders: string[], hwaccels: string[], working: Set<string>, also: RunCommand) {
   const codec = (e: string): string => (e === 'libx264' ? 'h264' : (e.split('_')[0] ?? ''));
   const listing = [' ------', ...encoders.map((e) => ` V....D ${e.padEnd(20)} ${e} (codec ${codec(e)})`)];
-  return fakeRun((file, args) => {
+  return fakeRun((command, commandArgs) => {
+    // Test encodes come under `nice -n 19` where the platform has nice.
+    const [file, args] =
+      command === 'nice' ? [commandArgs[2] ?? '', commandArgs.slice(3)] : [command, commandArgs];
     if (file !== 'ffmpeg') return also(file, args, { timeoutMs: 1 });
     if (args.includes('-version')) return result({ stdout: fixture('ffmpeg-5.1-version.txt') });
     if (args.includes('-encoders')) return result({ stdout: `${listing.join('\n')}\n` });

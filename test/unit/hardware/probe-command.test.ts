@@ -57,5 +57,8 @@ test('returns the settled profile: probing false, software encoders tested and m
       ['libsvtav1', true, 'measured'],
     ],
   );
-  assert.equal(fake.calls.filter((c) => c.file === 'nice').length, 6);
+  // 11 test encodes and 6 speed runs, all at nice 19.
+  const niced = fake.calls.filter((c) => c.file === 'nice');
+  assert.equal(niced.length, 17);
+  assert.equal(niced.filter((c) => c.args.includes('testsrc2=size=1920x1080:rate=30')).length, 6);
 });

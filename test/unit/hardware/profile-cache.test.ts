@@ -35,7 +35,12 @@ const profile: CachedProfile = {
   key,
   accelerators: [vaapi],
   encoders: [
-    { ...x264, usable: true, speed: { '720p': 4.1, '1080p': 2.67 } },
+    {
+      ...x264,
+      usable: true,
+      speed: { '720p': 4.1, '1080p': 2.67 },
+      measuredAt: { '720p': '2026-01-01T00:00:00.000Z', '1080p': '2026-01-01T00:00:03.000Z' },
+    },
     { ...h264Vaapi, usable: false, reason: 'AVHWDeviceContext: No VA display found' },
   ],
   speedMeasured: true,
@@ -65,6 +70,20 @@ test('a profile parses back only for the same key and a well-formed body', () =>
   assert.equal(parseCachedProfile(JSON.stringify({ ...profile, format: 2 }), key), null);
   assert.equal(parseCachedProfile(JSON.stringify({ ...profile, encoders: [{ name: 'x' }] }), key), null);
   assert.equal(parseCachedProfile('{"format":1', key), null);
+});
+
+test('figures without their measuredAt (a file from before it existed) are dropped, to be measured again', () => {
+  const [x, vaapiCheck] = profile.encoders;
+  assert.ok(x !== undefined && vaapiCheck !== undefined);
+  const older = { ...profile, encoders: [{ ...x, measuredAt: undefined }, vaapiCheck] };
+  const parsed = parseCachedProfile(JSON.stringify(older), key);
+  assert.deepEqual(parsed?.encoders, [{ ...x264, usable: true }, vaapiCheck]);
+  assert.equal(parsed.speedMeasured, false);
+  // One figure with its time, one without: the dated one stays.
+  const half = { ...x, measuredAt: { '1080p': '2026-01-01T00:00:03.000Z' } };
+  assert.deepEqual(parseCachedProfile(JSON.stringify({ ...profile, encoders: [half] }), key)?.encoders, [
+    { ...x264, usable: true, speed: { '1080p': 2.67 }, measuredAt: { '1080p': '2026-01-01T00:00:03.000Z' } },
+  ]);
 });
 
 test('write (async and sync) then read; no temporary files left', async () => {

@@ -2,13 +2,14 @@
 // runner answering with this machine's real FFmpeg 5.1 listings and test-encode stderr; then the real FFmpeg.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import {
   createHardwareProfiler,
   fastestFirst,
+  withoutStreamFolders,
   type HardwareProfilerDeps,
 } from '../../../src/hardware/profiler.js';
 import type { EncoderCheck } from '../../../src/hardware/types.js';
@@ -45,7 +46,11 @@ function workDir(): string {
 
 type Kind = 'info' | 'test' | 'speed';
 const kindOf = (file: string, args: readonly string[]): Kind =>
-  file === 'nice' ? 'speed' : args.includes('testsrc2=size=256x256:rate=30') ? 'test' : 'info';
+  args.includes('testsrc2=size=256x256:rate=30')
+    ? 'test'
+    : args.includes('testsrc2=size=1920x1080:rate=30')
+      ? 'speed'
+      : 'info';
 
 /** FFmpeg 5.1 as it answers on this machine: listings from fixtures, hardware encodes fail, software ones pass. */
 function fakeFfmpeg(): ReturnType<typeof fakeRun> & { kinds: () => Kind[] } {
@@ -84,6 +89,7 @@ function deps(
     measureSpeed: true,
     // Each speed run "takes" 500 ms: 2 s of video → 4x.
     now: () => (clock += 500),
+    date: () => new Date(Date.UTC(2026, 11, 2, 5, 0, clock / 1000)),
     ...more,
   };
 }
@@ -178,6 +184,18 @@ test("full run: accelerators with FFmpeg's reasons, software usable and measured
     ffmpeg.kinds().filter((k) => k !== 'info'),
     [...Array<Kind>(11).fill('test'), ...Array<Kind>(6).fill('speed')],
   );
+  // Each figure says when it was measured (the fake clock ends a run every second).
+  assert.deepEqual(snap.encoders.find((e) => e.name === 'libx264')?.measuredAt, {
+    '720p': '2026-12-02T05:00:01.000Z',
+    '1080p': '2026-12-02T05:00:02.000Z',
+  });
+  assert.equal(snap.encoders.find((e) => e.name === 'h264_vaapi')?.measuredAt, undefined);
+  // Test encodes and speed runs at nice 19, below every job.
+  assert.ok(
+    ffmpeg.calls
+      .filter((c) => kindOf(c.file, c.args) !== 'info')
+      .every((c) => c.file === 'nice' && c.args.slice(0, 3).join(' ') === '-n 19 /usr/bin/ffmpeg'),
+  );
   assert.ok(existsSync(path.join(dir, 'hardware-profile.json')));
 });
 
@@ -222,6 +240,29 @@ test('measureSpeed off: tests only; a later start with it on measures without re
     Array<Kind>(6).fill('speed'),
   );
   assert.deepEqual(full.usableEncoders('av1')[0]?.speed, { '720p': 4, '1080p': 4 });
+});
+
+test('a cache written before measuredAt: its figures are measured again, the test encodes are not', async () => {
+  const t = intelMachine();
+  const dir = workDir();
+  await createHardwareProfiler(deps(t, dir, fakeFfmpeg().run)).settled;
+  const file = path.join(dir, 'hardware-profile.json');
+  const old = JSON.parse(readFileSync(file, 'utf8')) as { encoders: EncoderCheck[] };
+  // As the previous version wrote it: speeds (maybe measured beside jobs), no times.
+  old.encoders = old.encoders.map(({ measuredAt: _at, ...c }) => c);
+  writeFileSync(file, JSON.stringify(old));
+
+  const again = fakeFfmpeg();
+  const profiler = createHardwareProfiler(deps(t, dir, again.run));
+  await profiler.tested;
+  assert.equal(profiler.encoders().find((e) => e.name === 'libx264')?.speed, undefined, 'not published');
+  await profiler.settled;
+  assert.deepEqual(
+    again.kinds().filter((k) => k !== 'info'),
+    Array<Kind>(6).fill('speed'),
+  );
+  const x264 = profiler.encoders().find((e) => e.name === 'libx264');
+  assert.deepEqual(Object.keys(x264?.measuredAt ?? {}), ['720p', '1080p']);
 });
 
 test('markUnusable: gone from usableEncoders, reason shown, kept across restarts until a refresh', async () => {
@@ -315,4 +356,15 @@ test('real FFmpeg on this machine, aborted during the speed runs: settles at onc
     children = ''; // pgrep exits 1 when nothing matches
   }
   assert.equal(children.trim(), '', 'no FFmpeg child left');
+});
+
+test('a reason from a failed job names no stream folder (a job id is its stream key; /health is open)', () => {
+  assert.equal(
+    withoutStreamFolders(
+      "/srv/w.1/streams/film-Abc_9/seg-3.ts: No space left; Error opening '/srv/w.1/streams/x/seg-4.ts'",
+      '/srv/w.1',
+    ),
+    "<stream>/seg-3.ts: No space left; Error opening '<stream>/seg-4.ts'",
+  );
+  assert.equal(withoutStreamFolders('/srv/w/streamsX/y: z', '/srv/w'), '/srv/w/streamsX/y: z');
 });

@@ -149,7 +149,33 @@ test('a timeout, a kill or any non-zero exit is not usable; an abort says so', a
   );
 });
 
-test("real FFmpeg, all at once: software usable, hardware unusable with FFmpeg's reason", async () => {
+test('one test encode at a time (a dozen at once held back a job posted meanwhile); none after an abort', async () => {
+  let running = 0;
+  let most = 0;
+  const controller = new AbortController();
+  const fake = fakeRun(async () => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    running--;
+    if (fake.calls.length === 3) controller.abort();
+    return result();
+  });
+  const c: EncoderCandidate = { name: 'libx264', codec: 'h264', accelerator: null, device: null };
+  const checks = await testEncoders([c, c, c, c, c], {
+    ffmpegPath: 'ffmpeg',
+    runCommand: fake.run,
+    signal: controller.signal,
+  });
+  assert.equal(most, 1);
+  assert.equal(fake.calls.length, 3, 'nothing started after the abort');
+  assert.deepEqual(
+    checks.map((k) => k.usable),
+    [true, true, true, false, false],
+  );
+});
+
+test("real FFmpeg, one at a time: software usable, hardware unusable with FFmpeg's reason", async () => {
   const candidates: EncoderCandidate[] = [
     { name: 'libx264', codec: 'h264', accelerator: null, device: null },
     { name: 'libx265', codec: 'hevc', accelerator: null, device: null },
