@@ -17,7 +17,7 @@ import { checkBearer } from './auth.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-/** How long a client may take to send its request; slow (slowloris) clients are cut off with 408. */
+/** How long a client may take to send its request or to read its answer; slow (slowloris) clients are cut off. */
 export interface HttpTimeouts {
   /** Until every request header has arrived. */
   readonly headersMs: number;
@@ -27,6 +27,8 @@ export interface HttpTimeouts {
   readonly keepAliveMs: number;
   /** How often Node checks the two limits above (its default is 30 s, which would let them overrun by that much). */
   readonly checkIntervalMs: number;
+  /** A segment answer whose socket makes no write progress for this long is destroyed (the client stopped reading). */
+  readonly sendStallMs: number;
 }
 
 // A job body is under 64 KiB and comes from a LAN: seconds are plenty, and a stalled client frees its socket soon.
@@ -35,6 +37,7 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
   requestMs: 30_000,
   keepAliveMs: 5_000,
   checkIntervalMs: 1_000,
+  sendStallMs: 30_000,
 };
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
