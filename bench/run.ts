@@ -65,11 +65,11 @@ async function main(): Promise<void> {
   say(
     `${RUNS} runs per figure on ${machine.cpu} × ${machine.threads}, ${machine.memoryMB} MB, Node ${machine.node}`,
   );
-  const film = makeMedia({ seconds: 20, width: 1920, height: 1080, rate: 30 });
+  const film = await makeMedia({ seconds: 20, width: 1920, height: 1080, rate: 30 });
   const mount = mkdtempSync(path.join(tmpdir(), 'tw-bench-mount-'));
   copyFileSync(film, path.join(mount, 'film.mp4'));
   copyFileSync(
-    makeMedia({ seconds: 20, width: 1280, height: 720, rate: 30 }),
+    await makeMedia({ seconds: 20, width: 1280, height: 720, rate: 30 }),
     path.join(mount, 'film720.mp4'),
   );
   await warmHardwareProfile(mount);
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       'stream copy against a 720p transcode (CPU per minute of media)',
       async () => {
         copyFileSync(
-          makeMedia({ seconds: 60, width: 1920, height: 1080, rate: 30 }),
+          await makeMedia({ seconds: 60, width: 1920, height: 1080, rate: 30 }),
           path.join(mount, 'film60.mp4'),
         );
         const w = await startWorker({ mount });
@@ -124,14 +124,18 @@ async function main(): Promise<void> {
     f.lowMemory = await figure('lowMemory', 'FFmpeg peak memory with and without the ≤ 1 GiB caps', () =>
       measureLowMemory(film, RUNS),
     );
-    f.seek = await figure('seek', 'seek, VOD playlist and throttling (10-minute and two-hour films)', () => {
-      makeSeekMedia(
-        mount,
-        makeMedia({ seconds: 600, width: 1280, height: 720, rate: 24 }),
-        makeMedia({ seconds: 600, width: 160, height: 90, rate: 24 }),
-      );
-      return measureSeek(mount, RUNS);
-    });
+    f.seek = await figure(
+      'seek',
+      'seek, VOD playlist and throttling (10-minute and two-hour films)',
+      async () => {
+        makeSeekMedia(
+          mount,
+          await makeMedia({ seconds: 600, width: 1280, height: 720, rate: 24 }),
+          await makeMedia({ seconds: 600, width: 160, height: 90, rate: 24 }),
+        );
+        return measureSeek(mount, RUNS);
+      },
+    );
   } finally {
     for (const w of workers) await w.stop();
     rmSync(mount, { recursive: true, force: true });

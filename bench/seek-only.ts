@@ -15,8 +15,8 @@ const baseline = process.env.SEEK_BASELINE_CLI;
 const mount = mkdtempSync(path.join(tmpdir(), 'tw-bench-seek-'));
 makeSeekMedia(
   mount,
-  makeMedia({ seconds: 600, width: 1280, height: 720, rate: 24 }),
-  makeMedia({ seconds: 600, width: 160, height: 90, rate: 24 }),
+  await makeMedia({ seconds: 600, width: 1280, height: 720, rate: 24 }),
+  await makeMedia({ seconds: 600, width: 160, height: 90, rate: 24 }),
 );
 await warmHardwareProfile(mount);
 

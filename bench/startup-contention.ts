@@ -73,7 +73,7 @@ function config(cwd: string, mount: string): Config {
 const cwd = mkdtempSync(path.join(tmpdir(), 'tw-bench-start-'));
 const mount = path.join(cwd, 'media');
 mkdirSync(mount);
-copyFileSync(makeMedia({ seconds: 60, width: 1920, height: 1080 }), path.join(mount, 'film.mp4'));
+copyFileSync(await makeMedia({ seconds: 60, width: 1920, height: 1080 }), path.join(mount, 'film.mp4'));
 const env = { platform: process.platform, envPath: process.env.PATH };
 const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 

@@ -16,7 +16,7 @@ import { httpBeatSender, startHeartbeat, tcpProbe, type Heartbeat } from './hear
 import { defaultCacheBytes, SegmentCache } from './hls/segment-cache.js';
 import { createHlsHandler } from './http/hls.js';
 import { createMetrics } from './http/metrics.js';
-import { createHttpServer, type HttpTimeouts } from './http/server.js';
+import { createHttpServer, DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from './http/server.js';
 import { registerStatusPage } from './http/status-page.js';
 import { generatedAuthToken, workerId } from './identity.js';
 import { readDisk, runHousekeeper } from './jobs/housekeeper.js';
@@ -210,6 +210,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
     stream: (jobId) => jobs.stream(jobId),
     cache,
     segmentWaitMs: config.streams.segmentWaitMs,
+    stallMs: env.httpTimeouts?.sendStallMs ?? DEFAULT_HTTP_TIMEOUTS.sendStallMs,
     onServed: metrics.onServed,
     onWait: metrics.onWait,
   });

@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   STREAM_NOT_FOUND: 404,
   SEGMENT_NOT_FOUND: 404,
   RANGE_NOT_SATISFIABLE: 416,
+  /** A segment read from disk got no buffer in time (the disk hangs); retry. */
+  SERVING_BUSY: 503,
   // Start-up and internal
   CONFIG_INVALID: 1,
   FFMPEG_MISSING: 1,

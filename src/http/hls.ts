@@ -26,6 +26,10 @@ export interface HlsDeps {
   readonly stream: (id: string) => StreamHandle | null;
   readonly cache: SegmentCache;
   readonly segmentWaitMs: number;
+  /** A segment's socket with no write progress for this long is destroyed (the client stopped reading). */
+  readonly stallMs: number;
+  /** How long a disk read may wait for a pooled buffer before the answer is 503 (default BUFFER_WAIT_MS). */
+  readonly bufferWaitMs?: number;
   /** Body bytes actually sent (0 for HEAD, 304, 416), for metrics. */
   readonly onServed?: (kind: 'playlist' | 'segment', bytes: number) => void;
   /** How a wait for a file not yet written ended, and how long it took. */
@@ -42,8 +46,10 @@ const CORS = {
 const SEGMENT_HEADERS = { 'content-type': 'video/mp2t', 'cache-control': 'public, max-age=86400' } as const;
 // fMP4 media segments (.m4s) and the init segment: MP4 to every player (hls.js, Safari, ExoPlayer).
 const MP4_HEADERS = { 'content-type': 'video/mp4', 'cache-control': 'public, max-age=86400' } as const;
-// Disk-path chunk buffers (1 MiB each) that may exist at once, whatever the number of clients.
+// Disk-path chunk buffers (1 MiB each) counted at once, whatever the number of clients (see disk-sender.ts).
 const DISK_CHUNKS = 8;
+// Buffers come free within a disk read unless the disk hangs: then a request is refused rather than kept waiting.
+export const BUFFER_WAIT_MS = 10_000;
 
 type BodyHeaders = Readonly<{ 'content-type': string; 'cache-control': string }>;
 
@@ -121,19 +127,37 @@ function sendBuffer(
   return length;
 }
 
-/** The disk path for files the cache does not keep (the open file's own stat names the version); body bytes sent. */
+/**
+ * The disk path for files the cache does not keep (the open file's own stat names the version); body bytes sent.
+ * The first buffer is taken before the headers, so a request that gets none in time is still answered (503).
+ */
 async function sendFromDisk(
   req: IncomingMessage,
   res: ServerResponse,
   file: string,
   headers: BodyHeaders,
   pool: ChunkPool,
+  waitMs: number,
 ): Promise<number> {
   const { fd, info } = openFile(file);
   try {
     const etag = fileEtag(info);
-    const span = writeAnswer(req, res, chooseAnswer(req.headers, info.size, etag), info.size, etag, headers);
-    return span === null ? 0 : await sendFileSpan(res, fd, span.start, span.end, pool);
+    const answer = chooseAnswer(req.headers, info.size, etag);
+    const body = req.method !== 'HEAD' && (answer.status === 200 || answer.status === 206);
+    const first = body ? await pool.take(waitMs) : null;
+    if (body && first === null) {
+      if (!res.destroyed)
+        sendError(res, 503, 'SERVING_BUSY', `no read buffer came free within ${waitMs} ms`, {
+          'retry-after': '1',
+        });
+      return 0;
+    }
+    const span = writeAnswer(req, res, answer, info.size, etag, headers);
+    if (span === null) {
+      if (first !== null) pool.give(first);
+      return 0;
+    }
+    return await sendFileSpan(res, fd, span.start, span.end, pool, { first, waitMs });
   } finally {
     closeFile(fd);
   }
@@ -318,13 +342,16 @@ async function serveSegment(
     return;
   }
   const headers = fmp4 ? MP4_HEADERS : SEGMENT_HEADERS;
+  // From here on the client only has to read: a socket whose writes make no progress for stallMs is destroyed,
+  // which frees its buffer (a TV gone from Wi-Fi mid-segment would otherwise hold it for the kernel's ~15 minutes).
+  res.setTimeout(deps.stallMs, () => res.destroy());
   try {
     let sent: number;
     if (deps.cache.admits(info.size)) {
       const cached = await deps.cache.get(file, info);
       sent = sendBuffer(req, res, cached.body, fileEtag(cached.identity), headers);
     } else {
-      sent = await sendFromDisk(req, res, file, headers, pool);
+      sent = await sendFromDisk(req, res, file, headers, pool, deps.bufferWaitMs ?? BUFFER_WAIT_MS);
     }
     deps.onServed?.('segment', sent);
   } catch {

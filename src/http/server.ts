@@ -18,7 +18,7 @@ import { publicHealth } from './health.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-/** How long a client may take to send its request; slow (slowloris) clients are cut off with 408. */
+/** How long a client may take to send its request or to read its answer, and how many connections it may keep. */
 export interface HttpTimeouts {
   /** Until every request header has arrived. */
   readonly headersMs: number;
@@ -28,14 +28,23 @@ export interface HttpTimeouts {
   readonly keepAliveMs: number;
   /** How often Node checks the two limits above (its default is 30 s, which would let them overrun by that much). */
   readonly checkIntervalMs: number;
+  /** A segment answer whose socket makes no write progress for this long is destroyed (the client stopped reading). */
+  readonly sendStallMs: number;
+  /** Open connections at most; beyond it a new one is refused and the idle kept-alive ones are closed. */
+  readonly maxConnections: number;
 }
 
 // A job body is under 64 KiB and comes from a LAN: seconds are plenty, and a stalled client frees its socket soon.
+// Idle connections stay 75 s (as nginx's keepalive_timeout): a player fetching a segment every 4–6 s must never meet
+// the close, or its next request races it (written on a socket the server is destroying: ECONNRESET). The cap keeps
+// idle sockets from exhausting file descriptors and memory (~10 KB each); a TV or browser holds at most ~6.
 export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
   headersMs: 10_000,
   requestMs: 30_000,
-  keepAliveMs: 5_000,
+  keepAliveMs: 75_000,
   checkIntervalMs: 1_000,
+  sendStallMs: 30_000,
+  maxConnections: 2048,
 };
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
@@ -141,6 +150,11 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
       fastifyHandler?.(req, res);
     },
   );
+  server.maxConnections = timeouts.maxConnections;
+  // At the cap, idle kept-alive sockets give way: the refused client's retry finds room, busy ones are untouched.
+  server.on('drop', () => {
+    server.closeIdleConnections();
+  });
   // An Expect other than 100-continue is ignored (RFC 9110 allows it) instead of Node's bare 417.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     server.emit('request', req, res);

@@ -30,13 +30,21 @@ export function testConfig(mount: string, overrides: Partial<ConfigFile> = {}): 
   return buildConfig(raw, '/', { env: {}, hostname: 'test-host', cwd: '/' }, 'test');
 }
 
-/** `hardware`: a fake /sys and /dev for a GPU this machine cannot have, and whether to measure speeds. */
-export async function startTestDaemon(config: Config, hardware?: DaemonEnv['hardware']): Promise<TestDaemon> {
+/**
+ * `hardware`: a fake /sys and /dev for a GPU this machine cannot have, and whether to measure speeds; `http`: shorter
+ * HTTP limits for tests of slow clients.
+ */
+export async function startTestDaemon(
+  config: Config,
+  hardware?: DaemonEnv['hardware'],
+  http?: DaemonEnv['httpTimeouts'],
+): Promise<TestDaemon> {
   const daemon = await startDaemon(config, {
     log: createLogger(config.logLevel),
     platform: process.platform,
     envPath: process.env.PATH,
     ...(hardware === undefined ? {} : { hardware }),
+    ...(http === undefined ? {} : { httpTimeouts: http }),
   });
   const api = (
     method: string,

@@ -1,5 +1,17 @@
-// ffprobe wrappers for checking what the worker produced.
-import { execFileSync } from 'node:child_process';
+// ffprobe wrappers for checking what the worker produced. Asynchronous: the daemon under test shares this event loop.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** ffprobe's standard output. */
+async function ffprobe(args: string[], maxBuffer?: number): Promise<string> {
+  const { stdout } = await run('ffprobe', args, {
+    encoding: 'utf8',
+    ...(maxBuffer === undefined ? {} : { maxBuffer }),
+  });
+  return stdout;
+}
 
 export interface StreamFacts {
   readonly codec: string;
@@ -9,22 +21,18 @@ export interface StreamFacts {
 }
 
 /** Facts of the first video stream of a file or URL. */
-export function videoFacts(input: string): StreamFacts {
-  const out = execFileSync(
-    'ffprobe',
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      'v:0',
-      '-show_entries',
-      'stream=codec_name,width,height:format=duration',
-      '-of',
-      'json',
-      input,
-    ],
-    { encoding: 'utf8' },
-  );
+export async function videoFacts(input: string): Promise<StreamFacts> {
+  const out = await ffprobe([
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=codec_name,width,height:format=duration',
+    '-of',
+    'json',
+    input,
+  ]);
   const j = JSON.parse(out) as {
     streams: { codec_name: string; width: number; height: number }[];
     format: { duration?: string };
@@ -40,22 +48,15 @@ export function videoFacts(input: string): StreamFacts {
 }
 
 /** Codec types present (video, audio) in a file. */
-export function streamTypes(input: string): string[] {
+export async function streamTypes(input: string): Promise<string[]> {
   // JSON, not CSV: for MPEG-TS the CSV form repeats each stream under its program.
-  const out = execFileSync(
-    'ffprobe',
-    ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'json', input],
-    {
-      encoding: 'utf8',
-    },
-  );
+  const out = await ffprobe(['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'json', input]);
   return (JSON.parse(out) as { streams: { codec_type: string }[] }).streams.map((s) => s.codec_type);
 }
 
 /** Video packets of a file, in decode order: pts time, size in bytes and whether each is a keyframe. */
-export function videoPackets(input: string): { pts: number; size: number; key: boolean }[] {
-  const out = execFileSync(
-    'ffprobe',
+export async function videoPackets(input: string): Promise<{ pts: number; size: number; key: boolean }[]> {
+  const out = await ffprobe(
     [
       '-v',
       'error',
@@ -67,7 +68,7 @@ export function videoPackets(input: string): { pts: number; size: number; key: b
       'csv=p=0',
       input,
     ],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    64 * 1024 * 1024,
   );
   return out
     .split('\n')
@@ -80,16 +81,22 @@ export function videoPackets(input: string): { pts: number; size: number; key: b
 }
 
 /** The video stream's own duration (seconds) as the container states it. */
-export function videoStreamDuration(input: string): number {
-  const out = execFileSync(
-    'ffprobe',
-    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=duration', '-of', 'csv=p=0', input],
-    { encoding: 'utf8' },
-  );
+export async function videoStreamDuration(input: string): Promise<number> {
+  const out = await ffprobe([
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=duration',
+    '-of',
+    'csv=p=0',
+    input,
+  ]);
   return Number.parseFloat(out.trim());
 }
 
 /** Presentation time of a file's first video frame (the smallest PTS). */
-export function firstVideoPts(input: string): number {
-  return Math.min(...videoPackets(input).map((p) => p.pts));
+export async function firstVideoPts(input: string): Promise<number> {
+  return Math.min(...(await videoPackets(input)).map((p) => p.pts));
 }

@@ -1,8 +1,15 @@
 // Test media made by FFmpeg's own sources (testsrc2 picture, sine tone), cached per run in a temp folder.
-import { execFileSync } from 'node:child_process';
+// Every generator is asynchronous: the test daemon runs in the test process, and a synchronous FFmpeg run (seconds
+// on a slow machine) would freeze its server together with the client, whose next request on a kept-alive socket
+// then meets the server's overdue timers (CI: POST /jobs answered by ECONNRESET).
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+
+/** Runs FFmpeg (or another tool) without blocking the event loop; rejects with its stderr on failure. */
+export const run = promisify(execFile);
 
 export interface MediaSpec {
   readonly seconds: number;
@@ -17,18 +24,31 @@ export interface MediaSpec {
 }
 
 const cacheDir = mkdtempSync(path.join(tmpdir(), 'tw-media-'));
+// One generation per file, however many tests ask for it at once.
+const making = new Map<string, Promise<string>>();
+
+/** Makes `file` once with `make` (which writes `tmp`, renamed into place when whole). */
+function once(file: string, make: () => Promise<unknown>): Promise<string> {
+  if (existsSync(file)) return Promise.resolve(file);
+  let pending = making.get(file);
+  if (pending === undefined) {
+    pending = make().then(() => file);
+    making.set(file, pending);
+  }
+  return pending;
+}
 
 /** Generates (once per spec) a clip and returns its absolute path. */
-export function makeMedia(spec: MediaSpec): string {
+export function makeMedia(spec: MediaSpec): Promise<string> {
   const { seconds, width = 640, height = 360, rate = 30, audio = true, container = 'mp4' } = spec;
   const audioSeconds = spec.audioSeconds ?? seconds;
   const sound = audio ? (audioSeconds === seconds ? 'a' : `a${audioSeconds}s`) : 'na';
   const name = `src-${seconds}s-${width}x${height}-${String(rate).replace('/', '_')}-${sound}.${container}`;
   const file = path.join(cacheDir, name);
-  if (existsSync(file)) return file;
   const tmp = `${file}.part.${container}`;
-  // prettier-ignore
-  execFileSync(
+  return once(file, async () => {
+    // prettier-ignore
+    await run(
     'ffmpeg',
     [
       '-hide_banner', '-loglevel', 'error', '-y',
@@ -38,10 +58,9 @@ export function makeMedia(spec: MediaSpec): string {
       ...(audio ? ['-c:a', 'aac', '-b:a', '96k'] : []),
       tmp,
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  renameSync(tmp, file);
-  return file;
+    renameSync(tmp, file);
+  });
 }
 
 /** A fresh media folder (the worker's nas_mount_path) for one test. */
@@ -55,14 +74,14 @@ export function makeMountDir(): string {
  * H.264 in MPEG-TS (Annex B, as the worker's output is) with keyframes only at `keyframes` (seconds): a source whose
  * copy is cut at irregular points.
  */
-export function makeIrregularKeyframes(
+export async function makeIrregularKeyframes(
   dir: string,
   keyframes: readonly number[],
   { size = '320x180', seconds = 12, profile = 'high' } = {},
-): string {
+): Promise<string> {
   const file = path.join(dir, 'irregular.ts');
   // prettier-ignore
-  execFileSync('ffmpeg', [
+  await run('ffmpeg', [
     '-hide_banner', '-loglevel', 'error', '-y',
     '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25:duration=${seconds}`,
     '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
@@ -134,22 +153,26 @@ export const CUE_MARKER = { x: 8, y: 8, size: 48 } as const;
  * default) and an ASS track (fra, "Français", forced) carrying sourceCues(). A square in the top-left corner is white
  * exactly while a cue is shown, so a player's test can compare the cue it shows with the picture. Cached per size.
  */
-export function makeSubtitledMedia(spec: { seconds: number; width?: number; height?: number }): string {
+export function makeSubtitledMedia(spec: {
+  seconds: number;
+  width?: number;
+  height?: number;
+}): Promise<string> {
   const { seconds, width = 640, height = 360 } = spec;
   const file = path.join(cacheDir, `subs-${seconds}s-${width}x${height}.mkv`);
-  if (existsSync(file)) return file;
-  const cues = (lang: string): SourceCue[] => sourceCues(seconds, lang);
-  const srt = path.join(cacheDir, `subs-${seconds}s-eng.srt`);
-  const ass = path.join(cacheDir, `subs-${seconds}s-${width}x${height}-fra.ass`);
-  writeSrt(srt, cues('eng'));
-  writeAss(ass, cues('fra'), width, height);
-  const last = cues('eng').at(-1)?.end ?? 0;
-  const { x, y, size } = CUE_MARKER;
-  // Cue k is shown [1 + 2k, 2.5 + 2k): from 1 s on, while (t - 1) mod 2 < 1.5.
-  const shown = `gte(t,1)*lt(t,${last})*lt(mod(t-1,2),1.5)`;
-  const tmp = `${file}.part.mkv`;
-  // prettier-ignore
-  execFileSync(
+  return once(file, async () => {
+    const cues = (lang: string): SourceCue[] => sourceCues(seconds, lang);
+    const srt = path.join(cacheDir, `subs-${seconds}s-eng.srt`);
+    const ass = path.join(cacheDir, `subs-${seconds}s-${width}x${height}-fra.ass`);
+    writeSrt(srt, cues('eng'));
+    writeAss(ass, cues('fra'), width, height);
+    const last = cues('eng').at(-1)?.end ?? 0;
+    const { x, y, size } = CUE_MARKER;
+    // Cue k is shown [1 + 2k, 2.5 + 2k): from 1 s on, while (t - 1) mod 2 < 1.5.
+    const shown = `gte(t,1)*lt(t,${last})*lt(mod(t-1,2),1.5)`;
+    const tmp = `${file}.part.mkv`;
+    // prettier-ignore
+    await run(
     'ffmpeg',
     [
       '-hide_banner', '-loglevel', 'error', '-y',
@@ -169,8 +192,7 @@ export function makeSubtitledMedia(spec: { seconds: number; width?: number; heig
       '-disposition:s:0', 'default', '-disposition:s:1', 'forced',
       tmp,
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  renameSync(tmp, file);
-  return file;
+    renameSync(tmp, file);
+  });
 }

@@ -22,7 +22,7 @@ describe('an ABR ladder in Chromium with hls.js', () => {
   before(async () => {
     const mount = makeMountDir();
     copyFileSync(
-      makeMedia({ seconds: 30, width: 1280, height: 720, rate: 25 }),
+      await makeMedia({ seconds: 30, width: 1280, height: 720, rate: 25 }),
       path.join(mount, 'film.mp4'),
     );
     d = await startTestDaemon(testConfig(mount));

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestDaemon, testConfig, waitForJobEnd, type TestDaemon } from '../helpers/daemon.js';
 import { videoPackets } from '../helpers/ffprobe.js';
 import { downloadStream, fetchBytes } from '../helpers/hls.js';
-import { makeIrregularKeyframes, makeMedia, makeMountDir } from '../helpers/media.js';
+import { makeIrregularKeyframes, makeMedia, makeMountDir, run } from '../helpers/media.js';
 
 interface StreamInf {
   readonly attrs: Record<string, string>;
@@ -31,8 +31,10 @@ function streamInfs(text: string): StreamInf[] {
 }
 
 /** profile, level and codec tag of the first video stream, as ffprobe reports them. */
-function probeVideo(file: string): { codec: string; profile: string; level: number; tag: string } {
-  const out = execFileSync('ffprobe', [
+async function probeVideo(
+  file: string,
+): Promise<{ codec: string; profile: string; level: number; tag: string }> {
+  const { stdout: out } = await run('ffprobe', [
     '-v',
     'error',
     '-select_streams',
@@ -42,7 +44,7 @@ function probeVideo(file: string): { codec: string; profile: string; level: numb
     '-of',
     'json',
     file,
-  ]).toString();
+  ]);
   const s = (JSON.parse(out) as { streams: Record<string, string | number>[] }).streams[0] ?? {};
   return {
     codec: String(s.codec_name),
@@ -55,8 +57,8 @@ function probeVideo(file: string): { codec: string; profile: string; level: numb
 const H264_PROFILES: Record<string, number> = { 'Constrained Baseline': 0x42, Main: 0x4d, High: 0x64 };
 
 /** What CODECS must say for an H.264 stream ffprobe describes: avc1 + profile_idc + (flags) + level_idc. */
-function assertAvcMatches(codecs: string, file: string): void {
-  const p = probeVideo(file);
+async function assertAvcMatches(codecs: string, file: string): Promise<void> {
+  const p = await probeVideo(file);
   assert.equal(p.codec, 'h264');
   const m = /^avc1\.([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/.exec(codecs.split(',')[0] ?? '');
   assert.ok(m, `an avc1 string: ${codecs}`);
@@ -70,15 +72,15 @@ describe('adaptive bitrate ladder', () => {
   before(async () => {
     mount = makeMountDir();
     execFileSync('cp', [
-      makeMedia({ seconds: 12, width: 1280, height: 720, rate: 25 }),
+      await makeMedia({ seconds: 12, width: 1280, height: 720, rate: 25 }),
       path.join(mount, 'film.mp4'),
     ]);
     execFileSync('cp', [
-      makeMedia({ seconds: 30, width: 640, height: 360, rate: 25 }),
+      await makeMedia({ seconds: 30, width: 640, height: 360, rate: 25 }),
       path.join(mount, 'long.mp4'),
     ]);
     // Main profile: the copy's CODECS must say 4d where the encodes' say 64.
-    makeIrregularKeyframes(mount, [0, 1.3, 4.1, 5, 9.7], { size: '640x360', profile: 'main' });
+    await makeIrregularKeyframes(mount, [0, 1.3, 4.1, 5, 9.7], { size: '640x360', profile: 'main' });
     // HEVC Main 10 in Matroska, as a film rip would be.
     // prettier-ignore
     execFileSync('ffmpeg', [
@@ -142,7 +144,7 @@ describe('adaptive bitrate ladder', () => {
       assert.match(inf.attrs.CODECS ?? '', /,mp4a\.40\.2$/);
       const sub = mkdtempSync(path.join(dir, 'v-'));
       const stream = await downloadStream(`${d.localUrl}/streams/ladder/${inf.uri}`, sub);
-      assertAvcMatches(inf.attrs.CODECS ?? '', stream.files[0] ?? '');
+      await assertAvcMatches(inf.attrs.CODECS ?? '', stream.files[0] ?? '');
       // The bandwidth promised holds: no segment above BANDWIDTH, the whole below AVERAGE-BANDWIDTH (+10 %).
       const rates = stream.files.map(
         (f, k) => (readFileSync(f).length * 8) / (stream.playlist.segments[k]?.duration ?? 1),
@@ -168,11 +170,11 @@ describe('adaptive bitrate ladder', () => {
       a.playlist.segments.map((s) => s.duration),
       b.playlist.segments.map((s) => s.duration),
     );
-    a.files.forEach((f, k) => {
-      const pa = videoPackets(f)[0]?.pts ?? NaN;
-      const pb = videoPackets(b.files[k] ?? '')[0]?.pts ?? NaN;
+    for (const [k, f] of a.files.entries()) {
+      const pa = (await videoPackets(f))[0]?.pts ?? NaN;
+      const pb = (await videoPackets(b.files[k] ?? ''))[0]?.pts ?? NaN;
       assert.ok(Math.abs(pa - pb) < 0.001, `segment ${k}: ${pa} vs ${pb}`);
-    });
+    }
   });
 
   it('puts the source itself (copy) beside encodes, all cut at the source keyframes', async () => {
@@ -205,9 +207,9 @@ describe('adaptive bitrate ladder', () => {
       mkdtempSync(path.join(dir, 'e')),
     );
     // The copy's CODECS are the source's own Main profile; the encode's are High.
-    assertAvcMatches(infs[0]?.attrs.CODECS ?? '', copy.files[0] ?? '');
+    await assertAvcMatches(infs[0]?.attrs.CODECS ?? '', copy.files[0] ?? '');
     assert.match(infs[0]?.attrs.CODECS ?? '', /^avc1\.4d/);
-    assertAvcMatches(infs[1]?.attrs.CODECS ?? '', enc.files[0] ?? '');
+    await assertAvcMatches(infs[1]?.attrs.CODECS ?? '', enc.files[0] ?? '');
     // Cut at the first keyframe at or after each multiple of 2 s (keyframes 0, 1.3, 4.1, 5, 9.7): both variants alike.
     const durations = copy.playlist.segments.map((s) => s.duration);
     assert.equal(durations.length, 4, `durations ${durations.join(',')}`);
@@ -218,16 +220,17 @@ describe('adaptive bitrate ladder', () => {
     // Each segment starts on the same frame. FFmpeg offsets an encode's timeline and a copy's differently (by ~20 ms
     // here, under a frame): the shift must be the same for every segment.
     const shift =
-      (videoPackets(enc.files[0] ?? '')[0]?.pts ?? NaN) - (videoPackets(copy.files[0] ?? '')[0]?.pts ?? NaN);
+      ((await videoPackets(enc.files[0] ?? ''))[0]?.pts ?? NaN) -
+      ((await videoPackets(copy.files[0] ?? ''))[0]?.pts ?? NaN);
     assert.ok(Math.abs(shift) < 0.04, `encode and copy timelines ${shift} s apart`);
-    enc.files.forEach((f, k) => {
-      const pe = videoPackets(f)[0]?.pts ?? NaN;
-      const pc = videoPackets(copy.files[k] ?? '')[0]?.pts ?? NaN;
+    for (const [k, f] of enc.files.entries()) {
+      const pe = (await videoPackets(f))[0]?.pts ?? NaN;
+      const pc = (await videoPackets(copy.files[k] ?? ''))[0]?.pts ?? NaN;
       assert.ok(Math.abs(pe - pc - shift) < 0.001, `segment ${k}: encode starts ${pe}, copy ${pc}`);
-    });
+    }
     // The copy is the source's video bit for bit.
-    const source = videoPackets(path.join(mount, 'irregular.ts')).slice(0, 40);
-    const copied = copy.files.flatMap((f) => videoPackets(f)).slice(0, 40);
+    const source = (await videoPackets(path.join(mount, 'irregular.ts'))).slice(0, 40);
+    const copied = (await Promise.all(copy.files.map((f) => videoPackets(f)))).flat().slice(0, 40);
     assert.deepEqual(
       copied.map((p) => p.size),
       source.map((p) => p.size),
@@ -271,15 +274,15 @@ describe('adaptive bitrate ladder', () => {
       mkdtempSync(path.join(dir, 'b')),
     );
     assert.equal(a.files.length, 15);
-    a.files.forEach((f, k) => {
-      const pa = videoPackets(f)[0]?.pts ?? NaN;
-      const pb = videoPackets(b.files[k] ?? '')[0]?.pts ?? NaN;
+    for (const [k, f] of a.files.entries()) {
+      const pa = (await videoPackets(f))[0]?.pts ?? NaN;
+      const pb = (await videoPackets(b.files[k] ?? ''))[0]?.pts ?? NaN;
       assert.ok(Math.abs(pa - pb) < 0.001, `segment ${k}: ${pa} vs ${pb}`);
       assert.ok(
-        Math.abs(pa - k * 2 - (videoPackets(a.files[0] ?? '')[0]?.pts ?? 0)) < 0.05,
+        Math.abs(pa - k * 2 - ((await videoPackets(a.files[0] ?? ''))[0]?.pts ?? 0)) < 0.05,
         `segment ${k} starts at ${pa}`,
       );
-    });
+    }
   });
 
   it('serves an HEVC 10-bit original beside an H.264 encode in fMP4, each init carrying its codec', async () => {
@@ -306,12 +309,12 @@ describe('adaptive bitrate ladder', () => {
       mkdtempSync(path.join(dir, 'e')),
     );
     assert.ok(copy.init?.includes('hvc1'), 'the copy init segment carries the hvc1 sample entry');
-    const hevc = probeVideo(copy.files[0] ?? '');
+    const hevc = await probeVideo(copy.files[0] ?? '');
     assert.deepEqual([hevc.codec, hevc.profile, hevc.tag], ['hevc', 'Main 10', 'hvc1']);
     // Main 10 is general_profile_idc 2 (compatibility flag 2 → "4" bit-reversed), level × 30 as ffprobe reports it.
     const codecs = infs[0]?.attrs.CODECS ?? '';
     assert.match(codecs, new RegExp(`^hvc1\\.2\\.4\\.L${hevc.level}\\.`), codecs);
-    assertAvcMatches(infs[1]?.attrs.CODECS ?? '', enc.files[0] ?? '');
+    await assertAvcMatches(infs[1]?.attrs.CODECS ?? '', enc.files[0] ?? '');
     assert.equal(copy.files.length, enc.files.length);
   });
 

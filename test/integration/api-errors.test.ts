@@ -12,9 +12,9 @@ describe('POST /jobs refusals', () => {
   before(async () => {
     mount = makeMountDir();
     mkdirSync(path.join(mount, 'movies'));
-    copyFileSync(makeMedia({ seconds: 2 }), path.join(mount, 'movies', 'ok.mp4'));
+    copyFileSync(await makeMedia({ seconds: 2 }), path.join(mount, 'movies', 'ok.mp4'));
     copyFileSync(
-      makeMedia({ seconds: 30, width: 1280, height: 720 }),
+      await makeMedia({ seconds: 30, width: 1280, height: 720 }),
       path.join(mount, 'movies', 'long.mp4'),
     );
     writeFileSync(path.join(path.dirname(mount), `outside-${path.basename(mount)}.mp4`), 'x');

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestDaemon, testConfig, waitForJobEnd, type TestDaemon } from '../helpers/daemon.js';
-import { makeMountDir } from '../helpers/media.js';
+import { makeMountDir, run } from '../helpers/media.js';
 
 /** An MKV with an English AAC stereo track and a French AC-3 5.1 track, the French one the default. */
 function twoLanguages(dir: string): void {
@@ -25,22 +25,18 @@ function twoLanguages(dir: string): void {
   ]);
 }
 
-function audioOf(file: string): { codec: string; channels: number } {
-  const out = execFileSync(
-    'ffprobe',
-    [
-      '-v',
-      'error',
-      '-select_streams',
-      'a',
-      '-show_entries',
-      'stream=codec_name,channels',
-      '-of',
-      'json',
-      file,
-    ],
-    { encoding: 'utf8' },
-  );
+async function audioOf(file: string): Promise<{ codec: string; channels: number }> {
+  const { stdout: out } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'a',
+    '-show_entries',
+    'stream=codec_name,channels',
+    '-of',
+    'json',
+    file,
+  ]);
   const streams = (JSON.parse(out) as { streams: { codec_name: string; channels: number }[] }).streams;
   assert.equal(streams.length, 1, 'one audio track in the output');
   return { codec: streams[0]?.codec_name ?? '', channels: streams[0]?.channels ?? 0 };
@@ -73,7 +69,7 @@ describe('audio track and codec', () => {
     assert.equal(seg.status, 200);
     const file = path.join(out, `${id}.ts`);
     writeFileSync(file, Buffer.from(await seg.arrayBuffer()));
-    return { view: done, audio: audioOf(file) };
+    return { view: done, audio: await audioOf(file) };
   };
 
   it('plays the French 5.1 track as it is when asked by language and 6 channels are allowed', async () => {

@@ -50,7 +50,7 @@ describe('burning image subtitles into the picture', () => {
       // The .sup's times are the film's: keep them (each input would otherwise start at 0 on its own).
       '-copyts', path.join(mount, 'pgs.mkv'),
     ]);
-    copyFileSync(makeSubtitledMedia({ seconds: 6 }), path.join(mount, 'text.mkv'));
+    copyFileSync(await makeSubtitledMedia({ seconds: 6 }), path.join(mount, 'text.mkv'));
     d = await startTestDaemon(testConfig(mount));
   });
   after(async () => {

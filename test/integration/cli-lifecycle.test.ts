@@ -69,7 +69,7 @@ describe('worker process lifecycle', () => {
   before(async () => {
     orchestrator = await startOrchestrator();
     mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: 60, width: 1280, height: 720 }), path.join(mount, 'long.mp4'));
+    copyFileSync(await makeMedia({ seconds: 60, width: 1280, height: 720 }), path.join(mount, 'long.mp4'));
   });
   // Workers a failed assertion left running would keep this file's process alive: kill them.
   const workers: CliProcess[] = [];

@@ -75,7 +75,7 @@ describe('jobs that never wrote a file', () => {
       '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1',
       path.join(realMount, 'films', 'sound.wav'),
     ]);
-    copyFileSync(makeMedia({ seconds: 2, width: 320, height: 180 }), path.join(realMount, 'clip.mp4'));
+    copyFileSync(await makeMedia({ seconds: 2, width: 320, height: 180 }), path.join(realMount, 'clip.mp4'));
     orchestrator = await startOrchestrator();
     d = await startTestDaemon(
       testConfig(mount, {

@@ -26,7 +26,7 @@ describe('start-job/cancel cycles', () => {
   let d: TestDaemon;
   before(async () => {
     const mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: 30, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
+    copyFileSync(await makeMedia({ seconds: 30, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
     d = await startTestDaemon(testConfig(mount), { measureSpeed: false });
     await d.hardware.tested;
   });

@@ -84,9 +84,9 @@ describe('work_dir full', { skip }, () => {
     orchestrator = await startOrchestrator();
     const mount = makeMountDir();
     // 40 s at 3 Mbit/s is ~15 MB of stream: about twice what the tmpfs holds.
-    copyFileSync(makeMedia({ seconds: 40, width: 640, height: 360 }), path.join(mount, 'big.mp4'));
-    copyFileSync(makeMedia({ seconds: 60, width: 1280, height: 720 }), path.join(mount, 'long.mp4'));
-    copyFileSync(makeMedia({ seconds: 4, width: 640, height: 360 }), path.join(mount, 'small.mp4'));
+    copyFileSync(await makeMedia({ seconds: 40, width: 640, height: 360 }), path.join(mount, 'big.mp4'));
+    copyFileSync(await makeMedia({ seconds: 60, width: 1280, height: 720 }), path.join(mount, 'long.mp4'));
+    copyFileSync(await makeMedia({ seconds: 4, width: 640, height: 360 }), path.join(mount, 'small.mp4'));
     d = await startTestDaemon(
       testConfig(mount, {
         work_dir: workDir,

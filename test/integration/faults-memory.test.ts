@@ -41,7 +41,7 @@ describe('memory pressure', () => {
     setAvailable(4 * FLOOR_MB);
     orchestrator = await startOrchestrator();
     const mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: 30, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
+    copyFileSync(await makeMedia({ seconds: 30, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
     d = await startTestDaemon(
       testConfig(mount, {
         limits: { max_jobs: 3, min_free_memory_mb: FLOOR_MB },

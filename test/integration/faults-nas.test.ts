@@ -58,8 +58,8 @@ describe('the NAS mount folder renamed away mid-job', () => {
   let mount: string;
   before(async () => {
     mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: 30, width: 1280, height: 720 }), path.join(mount, 'film.mp4'));
-    copyFileSync(makeMedia({ seconds: 4, width: 640, height: 360 }), path.join(mount, 'short.mp4'));
+    copyFileSync(await makeMedia({ seconds: 30, width: 1280, height: 720 }), path.join(mount, 'film.mp4'));
+    copyFileSync(await makeMedia({ seconds: 4, width: 640, height: 360 }), path.join(mount, 'short.mp4'));
     d = await startTestDaemon(testConfig(mount), { measureSpeed: false });
   });
   after(async () => {
@@ -105,8 +105,8 @@ describe('a folder on the NAS made unreadable (chmod 000) mid-job', () => {
     chmodSync(mount, 0o755);
     sub = path.join(mount, 'films');
     mkdirSync(sub, { mode: 0o755 });
-    copyFileSync(makeMedia({ seconds: 30, width: 1280, height: 720 }), path.join(sub, 'film.mp4'));
-    copyFileSync(makeMedia({ seconds: 4, width: 640, height: 360 }), path.join(sub, 'short.mp4'));
+    copyFileSync(await makeMedia({ seconds: 30, width: 1280, height: 720 }), path.join(sub, 'film.mp4'));
+    copyFileSync(await makeMedia({ seconds: 4, width: 640, height: 360 }), path.join(sub, 'short.mp4'));
     workDir = mkdtempSync(path.join(tmpdir(), 'tw-nas-work-'));
     if (isRoot) chownSync(workDir, NOBODY.uid, NOBODY.gid);
     const config = writeConfig(workDir, {

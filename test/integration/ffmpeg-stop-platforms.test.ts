@@ -22,8 +22,8 @@ function assertFields(exit: unknown, expected: Record<string, unknown>): void {
 }
 
 /** A live HLS encode at real-time speed (-re), so it is still running when stopped. */
-function hlsArgs(out: string): string[] {
-  const input = makeMedia({ seconds: 20, width: 320, height: 180 });
+async function hlsArgs(out: string): Promise<string[]> {
+  const input = await makeMedia({ seconds: 20, width: 320, height: 180 });
   // prettier-ignore
   return [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-i', input,
@@ -46,7 +46,7 @@ function fakeTaskkill(exitCode = 0): { run: RunCommand; calls: { file: string; a
 
 async function stopAfterFirstSegment(launcher: Launcher): Promise<{ out: string; exit: unknown }> {
   const out = mkdtempSync(path.join(tmpdir(), 'tw-stop-'));
-  const run = startFfmpeg({ launcher, ffmpegPath: 'ffmpeg', args: hlsArgs(out) });
+  const run = startFfmpeg({ launcher, ffmpegPath: 'ffmpeg', args: await hlsArgs(out) });
   await waitFor(() => existsSync(path.join(out, 'stream.m3u8')), 10_000, 'first playlist');
   const exit = await run.stop(3000);
   assert.equal(pidAlive(run.pid), false);

@@ -92,7 +92,7 @@ describe('fuzzed job requests', () => {
     mount = path.join(parent, 'mount');
     mkdirSync(mount);
     realMount = realpathSync(mount);
-    const clip = makeMedia({ seconds: 2 });
+    const clip = await makeMedia({ seconds: 2 });
     outside = path.join(parent, 'outside');
     mkdirSync(outside, { recursive: true });
     // A real, playable file outside the mount: if anything let it through, FFmpeg would happily read it.

@@ -43,10 +43,10 @@ describe('GStreamer plays every kind of stream to the end', () => {
   before(async () => {
     const mount = makeMountDir();
     // 10 s of 640x360 at 30 fps with a tone: 300 frames.
-    const source = makeMedia({ seconds: 10, width: 640, height: 360, rate: 30 });
+    const source = await makeMedia({ seconds: 10, width: 640, height: 360, rate: 30 });
     copyFileSync(source, path.join(mount, SOURCE));
-    frames = videoPackets(source).length;
-    durationMs = videoFacts(source).duration * 1000;
+    frames = (await videoPackets(source)).length;
+    durationMs = (await videoFacts(source)).duration * 1000;
     d = await startTestDaemon(testConfig(mount));
   });
   after(async () => {

@@ -56,7 +56,7 @@ function vaapiCheck(profile: HardwareProfile): EncoderCheck | undefined {
 
 async function startWithFakeGpu(mode: string, orchestrator?: TestOrchestrator) {
   const mount = makeMountDir();
-  copyFileSync(makeMedia({ seconds: 12, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
+  copyFileSync(await makeMedia({ seconds: 12, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
   const tree = amdRenderNode();
   const d = await startTestDaemon(
     testConfig(mount, {
@@ -136,7 +136,7 @@ describe('a GPU that dies in the middle of a job', () => {
     // Every segment, from either encoder, starts on a keyframe and carries its share of the timeline.
     let previousEnd = -Infinity;
     for (const [i, file] of files.entries()) {
-      const packets = videoPackets(file);
+      const packets = await videoPackets(file);
       assert.equal(packets[0]?.key, true, `segment ${i} starts on a keyframe`);
       const first = Math.min(...packets.map((p) => p.pts));
       assert.ok(first >= previousEnd - 0.2, `segment ${i} starts at ${first}, after ${previousEnd}`);
@@ -251,10 +251,10 @@ describe('a GPU that dies in the middle of an fMP4 job', () => {
   }
 
   /** First and last video PTS of a segment decoded with an init segment (ffprobe honours the edit lists). */
-  function span(init: Buffer, segment: Buffer): { first: number; last: number } {
+  async function span(init: Buffer, segment: Buffer): Promise<{ first: number; last: number }> {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'tw-fmp4-')), 'joined.mp4');
     writeFileSync(file, Buffer.concat([init, segment]));
-    const pts = videoPackets(file).map((p) => p.pts);
+    const pts = (await videoPackets(file)).map((p) => p.pts);
     return { first: Math.min(...pts), last: Math.max(...pts) };
   }
 
@@ -270,8 +270,8 @@ describe('a GPU that dies in the middle of an fMP4 job', () => {
     assert.match(codecFromInit(gpu) ?? '', /^avc1\.42/, 'the stand-in GPU: Constrained Baseline');
     assert.match(codecFromInit(software) ?? '', /^avc1\.64/, 'the software run: High');
     // On one timeline: segment 2 with the software init starts a frame after segment 1 with the GPU's ends.
-    const before = span(gpu, await bytes(d, id, 'seg-1.m4s'));
-    const after = span(software, await bytes(d, id, 'seg-2.m4s'));
+    const before = await span(gpu, await bytes(d, id, 'seg-1.m4s'));
+    const after = await span(software, await bytes(d, id, 'seg-2.m4s'));
     assert.ok(Math.abs(after.first - before.last - 1 / 30) < 0.002, `${before.last} then ${after.first}`);
     // hls.js in Chromium appends the new init and decodes every frame to the end, without an error.
     const site = await startHlsSite(d.localUrl);
@@ -321,7 +321,7 @@ describe('video.hardware on a machine without a GPU', () => {
   let d: TestDaemon;
   before(async () => {
     const mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: 12, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
+    copyFileSync(await makeMedia({ seconds: 12, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
     d = await startTestDaemon(testConfig(mount), { measureSpeed: false });
   });
   after(async () => {

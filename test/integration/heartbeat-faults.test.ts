@@ -147,7 +147,7 @@ describe('status changes beat at once', () => {
   const orch = new FlakyOrchestrator();
   before(async () => {
     const mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: 30, width: 1280, height: 720 }), path.join(mount, 'film.mp4'));
+    copyFileSync(await makeMedia({ seconds: 30, width: 1280, height: 720 }), path.join(mount, 'film.mp4'));
     await orch.up();
     // A long interval: any beat within a second of a change is the change's own beat.
     d = await startTestDaemon(

@@ -23,7 +23,7 @@ describe('jobs nobody watches', () => {
   let d: TestDaemon;
   before(async () => {
     const mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: 60, width: 1280, height: 720 }), path.join(mount, 'long.mp4'));
+    copyFileSync(await makeMedia({ seconds: 60, width: 1280, height: 720 }), path.join(mount, 'long.mp4'));
     d = await startTestDaemon(
       testConfig(mount, { jobs: { idle_cancel_seconds: 2 }, limits: { max_jobs: 3 } }),
       {
@@ -119,7 +119,7 @@ describe('stopped streams and the disk', () => {
   let mount: string;
   before(async () => {
     mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: 6, width: 640, height: 360 }), path.join(mount, 'short.mp4'));
+    copyFileSync(await makeMedia({ seconds: 6, width: 640, height: 360 }), path.join(mount, 'short.mp4'));
     // keep_minutes 0.05 = 3 s.
     d = await startTestDaemon(testConfig(mount, { streams: { keep_minutes: 0.05 } }), {
       measureSpeed: false,
@@ -145,7 +145,10 @@ describe('stopped streams and the disk', () => {
   it('fails a job whose source is cut short while FFmpeg reads it, and the worker stays healthy', async () => {
     // 60 s of 720p takes several seconds to encode: truncate the file under FFmpeg's feet.
     const file = path.join(mount, 'doomed.mp4');
-    writeFileSync(file, readFileSync(makeMedia({ seconds: 60, width: 1280, height: 720, container: 'ts' })));
+    writeFileSync(
+      file,
+      readFileSync(await makeMedia({ seconds: 60, width: 1280, height: 720, container: 'ts' })),
+    );
     await d.api('POST', '/jobs', {
       id: 'doomed',
       input: 'doomed.mp4',
@@ -164,7 +167,7 @@ describe('a disk below its floor', () => {
   let d: TestDaemon;
   before(async () => {
     const mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: 6, width: 640, height: 360 }), path.join(mount, 'short.mp4'));
+    copyFileSync(await makeMedia({ seconds: 6, width: 640, height: 360 }), path.join(mount, 'short.mp4'));
     // A floor no disk here meets: the situation of a full work_dir, without filling the machine's disk.
     d = await startTestDaemon(testConfig(mount, { streams: { min_free_disk_mb: 1_000_000_000 } }), {
       measureSpeed: false,

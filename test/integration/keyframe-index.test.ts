@@ -47,7 +47,7 @@ describe('keyframe index of a copy job', () => {
     // prettier-ignore
     execFileSync('ffmpeg', [
       '-hide_banner', '-loglevel', 'error', '-y', '-stream_loop', '59',
-      '-i', makeMedia({ seconds: 10, width: 640, height: 360 }), '-c', 'copy', path.join(mount, 'film.mp4'),
+      '-i', await makeMedia({ seconds: 10, width: 640, height: 360 }), '-c', 'copy', path.join(mount, 'film.mp4'),
     ]);
     d = await startTestDaemon(testConfig(mount, { ffmpeg: { nice: NICE } }), { measureSpeed: false });
   });

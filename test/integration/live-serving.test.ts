@@ -11,7 +11,7 @@ describe('live serving and cancellation', () => {
   let d: TestDaemon;
   before(async () => {
     const mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: 60, width: 1280, height: 720 }), path.join(mount, 'long.mp4'));
+    copyFileSync(await makeMedia({ seconds: 60, width: 1280, height: 720 }), path.join(mount, 'long.mp4'));
     d = await startTestDaemon(testConfig(mount, { ffmpeg: { nice: 7 } }));
   });
   after(async () => {

@@ -43,7 +43,7 @@ describe('measurements yield to a job', () => {
   it('a job posted during a speed run gets the CPU: the run is killed, none runs beside it, none is published', async (t) => {
     const mount = makeMountDir();
     // Made before the daemon starts: a synchronous FFmpeg must not block the loop the daemon shares.
-    copyFileSync(makeMedia({ seconds: 8, width: 1280, height: 720 }), path.join(mount, 'film.mp4'));
+    copyFileSync(await makeMedia({ seconds: 8, width: 1280, height: 720 }), path.join(mount, 'film.mp4'));
     d = await startTestDaemon(testConfig(mount));
     const daemon = d;
     const streamDir = path.join(daemon.config.workDir, 'streams', 'early');

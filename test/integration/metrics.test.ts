@@ -29,7 +29,7 @@ describe('GET /metrics', () => {
   let orchestrator: TestOrchestrator;
   before(async () => {
     const mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: 30, width: 1280, height: 720 }), path.join(mount, 'long.mp4'));
+    copyFileSync(await makeMedia({ seconds: 30, width: 1280, height: 720 }), path.join(mount, 'long.mp4'));
     orchestrator = await startOrchestrator();
     d = await startTestDaemon(
       testConfig(mount, { orchestrator: { url: orchestrator.url, heartbeat_interval_seconds: 0.2 } }),

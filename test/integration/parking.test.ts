@@ -45,7 +45,7 @@ describe('a job nobody watches is parked, not cancelled', () => {
     // Made before the daemon starts: generating media blocks this process's event loop.
     const mount = makeMountDir();
     copyFileSync(
-      makeMedia({ seconds: 300, width: 320, height: 180, rate: FPS }),
+      await makeMedia({ seconds: 300, width: 320, height: 180, rate: FPS }),
       path.join(mount, 'film.mp4'),
     );
     orchestrator = await startOrchestrator();
@@ -124,7 +124,7 @@ describe('a job nobody watches is parked, not cancelled', () => {
     const body = await segment('pause', 25);
     const file = path.join(out, 'seg-25.ts');
     writeFileSync(file, body);
-    assert.equal(videoPackets(file).length, SEGMENT * FPS, 'a whole segment');
+    assert.equal((await videoPackets(file)).length, SEGMENT * FPS, 'a whole segment');
     const back = await view('pause');
     assert.equal(back.parked, false);
     assert.equal(back.parkedAt, null);

@@ -22,7 +22,7 @@ describe('public answers name no job id', () => {
   before(async () => {
     const mount = makeMountDir();
     // Made before the daemon starts: generating media blocks this process's event loop.
-    copyFileSync(makeMedia({ seconds: 30, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
+    copyFileSync(await makeMedia({ seconds: 30, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
     orchestrator = await startOrchestrator();
     d = await startTestDaemon(
       testConfig(mount, {

@@ -19,7 +19,10 @@ describe('seeking in Chromium with hls.js', () => {
 
   before(async () => {
     const mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: FILM_SECONDS, width: 640, height: 360 }), path.join(mount, 'film.mp4'));
+    copyFileSync(
+      await makeMedia({ seconds: FILM_SECONDS, width: 640, height: 360 }),
+      path.join(mount, 'film.mp4'),
+    );
     // Throttling keeps the head at 0 near the viewer: nothing is made near the middle before the seek.
     d = await startTestDaemon(testConfig(mount, { throttle: { ahead_seconds: 10 } }));
     const res = await d.api('POST', '/jobs', {

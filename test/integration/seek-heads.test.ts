@@ -48,7 +48,7 @@ describe('VOD playlists, seek heads and throttling', () => {
   before(async () => {
     mount = makeMountDir();
     copyFileSync(
-      makeMedia({ seconds: 60, width: 320, height: 180, rate: '24000/1001' }),
+      await makeMedia({ seconds: 60, width: 320, height: 180, rate: '24000/1001' }),
       path.join(mount, 'film.mp4'),
     );
     d = await startTestDaemon(
@@ -73,7 +73,7 @@ describe('VOD playlists, seek heads and throttling', () => {
     assert.ok(playlist.ended);
     assert.equal(playlist.segments.length, 30);
     const total = playlist.segments.reduce((a, s) => a + s.duration, 0);
-    const source = videoStreamDuration(path.join(mount, 'film.mp4'));
+    const source = await videoStreamDuration(path.join(mount, 'film.mp4'));
     assert.ok(Math.abs(total - source) <= FRAME, `total ${total} against ${source}`);
     // Not a timing test: only a sanity bound far above the 200 ms target (the bench measures it).
     assert.ok(ms < 5000, `playlist took ${ms} ms`);
@@ -121,10 +121,13 @@ describe('VOD playlists, seek heads and throttling', () => {
     const fromZero = path.join(out, 'zero-21.ts');
     writeFileSync(fromZero, await segment('ref', 21));
     const fromSeek = path.join(out, 'seek-21.ts');
-    assert.ok(Math.abs(firstVideoPts(fromSeek) - firstVideoPts(fromZero)) < 1e-3, 'same first PTS');
-    const frames = (file: string): number => videoPackets(file).length;
-    assert.equal(frames(fromSeek), frames(fromZero), 'same number of frames (same duration)');
-    assert.ok(videoPackets(fromSeek)[0]?.key, 'the seek head segment starts on a keyframe');
+    assert.ok(
+      Math.abs((await firstVideoPts(fromSeek)) - (await firstVideoPts(fromZero))) < 1e-3,
+      'same first PTS',
+    );
+    const frames = async (file: string): Promise<number> => (await videoPackets(file)).length;
+    assert.equal(await frames(fromSeek), await frames(fromZero), 'same number of frames (same duration)');
+    assert.ok((await videoPackets(fromSeek))[0]?.key, 'the seek head segment starts on a keyframe');
   });
 
   it('moves a seek head fMP4 segment to the film timeline: same decode times as a head at 0', async () => {
@@ -150,12 +153,15 @@ describe('VOD playlists, seek heads and throttling', () => {
     const fromZero = path.join(out, 'fzero-21.mp4');
     writeFileSync(fromSeek, Buffer.concat([seekInit, seekBody]));
     writeFileSync(fromZero, Buffer.concat([zeroInit, zeroBody]));
-    assert.ok(firstVideoPts(fromZero) > 40, `segment 21 is 42 s in (${firstVideoPts(fromZero)})`);
     assert.ok(
-      Math.abs(firstVideoPts(fromSeek) - firstVideoPts(fromZero)) < 1e-3,
-      `same first PTS: ${firstVideoPts(fromSeek)} against ${firstVideoPts(fromZero)}`,
+      (await firstVideoPts(fromZero)) > 40,
+      `segment 21 is 42 s in (${await firstVideoPts(fromZero)})`,
     );
-    assert.equal(videoPackets(fromSeek).length, videoPackets(fromZero).length, 'same frames');
+    assert.ok(
+      Math.abs((await firstVideoPts(fromSeek)) - (await firstVideoPts(fromZero))) < 1e-3,
+      `same first PTS: ${await firstVideoPts(fromSeek)} against ${await firstVideoPts(fromZero)}`,
+    );
+    assert.equal((await videoPackets(fromSeek)).length, (await videoPackets(fromZero)).length, 'same frames');
   });
 
   it('pauses a head far ahead of its viewer (state T), resumes it as the viewer nears, cancels it paused', async () => {

@@ -38,7 +38,7 @@ describe('seek heads are rationed and watched heads are kept', () => {
     // Made before the daemon starts: generating media blocks this process's event loop.
     const mount = makeMountDir();
     copyFileSync(
-      makeMedia({ seconds: 300, width: 320, height: 180, rate: 24 }),
+      await makeMedia({ seconds: 300, width: 320, height: 180, rate: 24 }),
       path.join(mount, 'film.mp4'),
     );
     const config = testConfig(mount, {

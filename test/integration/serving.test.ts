@@ -7,7 +7,7 @@ import { startTestDaemon, testConfig, waitFor, type TestDaemon } from '../helper
 import { makeMedia, makeMountDir } from '../helpers/media.js';
 
 const mount = makeMountDir();
-copyFileSync(makeMedia({ seconds: 6, width: 640, height: 360 }), path.join(mount, 'clip.mp4'));
+copyFileSync(await makeMedia({ seconds: 6, width: 640, height: 360 }), path.join(mount, 'clip.mp4'));
 
 async function finishedJob(d: TestDaemon, id: string, height: number): Promise<void> {
   const res = await d.api('POST', '/jobs', {

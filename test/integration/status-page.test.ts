@@ -23,7 +23,7 @@ describe('status page in Chromium', () => {
     // setup.sh --test installs it; a missing browser is a failure, not a skip.
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: run npm test (bash scripts/setup.sh --test)`);
     const mount = makeMountDir();
-    copyFileSync(makeMedia({ seconds: 60, width: 1280, height: 720 }), path.join(mount, 'film.mp4'));
+    copyFileSync(await makeMedia({ seconds: 60, width: 1280, height: 720 }), path.join(mount, 'film.mp4'));
     d = await startTestDaemon(testConfig(mount));
     browser = await chromium.launch({
       executablePath: CHROMIUM,

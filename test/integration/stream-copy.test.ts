@@ -1,6 +1,5 @@
 // Direct stream: the source's video copied into HLS, cut at its own (irregular) keyframes (real FFmpeg).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestDaemon, testConfig, waitForJobEnd, type TestDaemon } from '../helpers/daemon.js';
 import { videoPackets } from '../helpers/ffprobe.js';
 import { downloadStream } from '../helpers/hls.js';
-import { makeIrregularKeyframes, makeMountDir } from '../helpers/media.js';
+import { makeIrregularKeyframes, makeMountDir, run } from '../helpers/media.js';
 
 const KEYFRAMES = [0, 1.3, 4.1, 5, 9.7];
 
@@ -17,7 +16,7 @@ describe('stream copy (direct stream)', () => {
   let source = '';
   before(async () => {
     const mount = makeMountDir();
-    source = makeIrregularKeyframes(mount, KEYFRAMES);
+    source = await makeIrregularKeyframes(mount, KEYFRAMES);
     d = await startTestDaemon(testConfig(mount));
   });
   after(async () => {
@@ -59,17 +58,18 @@ describe('stream copy (direct stream)', () => {
     // And they are what FFmpeg made: each segment starts where the listed ones before it end.
     for (let i = 1; i < files.length; i++) {
       const step =
-        (videoPackets(files[i] ?? '')[0]?.pts ?? 0) - (videoPackets(files[i - 1] ?? '')[0]?.pts ?? 0);
+        ((await videoPackets(files[i] ?? ''))[0]?.pts ?? 0) -
+        ((await videoPackets(files[i - 1] ?? ''))[0]?.pts ?? 0);
       assert.ok(
         Math.abs(step - (durations[i - 1] ?? 0)) < 0.05,
         `segment ${i - 1}: ${step} made, ${durations[i - 1]} listed`,
       );
     }
     // Every segment starts on a source keyframe, and the packets are the source's: same sizes, same spacing.
-    const src = videoPackets(source);
-    const out = files.flatMap((f) => videoPackets(f));
+    const src = await videoPackets(source);
+    const out = (await Promise.all(files.map((f) => videoPackets(f)))).flat();
     assert.equal(out.length, src.length);
-    for (const f of files) assert.ok(videoPackets(f)[0]?.key, `${f} starts on a keyframe`);
+    for (const f of files) assert.ok((await videoPackets(f))[0]?.key, `${f} starts on a keyframe`);
     const shift = (out[0]?.pts ?? 0) - (src[0]?.pts ?? 0);
     for (let i = 0; i < 50; i++) {
       assert.equal(out[i]?.size, src[i]?.size, `packet ${i} size`);
@@ -101,7 +101,7 @@ describe('stream copy (direct stream)', () => {
   it('fails a copy of a codec HLS does not carry, with the reason', async () => {
     const mpeg4 = path.join(d.config.nasMountPath, 'mpeg4.avi');
     // prettier-ignore
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=160x90:rate=25:duration=2', '-c:v', 'mpeg4', mpeg4]);
+    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=160x90:rate=25:duration=2', '-c:v', 'mpeg4', mpeg4]);
     await d.api('POST', '/jobs', { id: 'mpeg4', input: 'mpeg4.avi', video: { codec: 'copy' } });
     const done = await waitForJobEnd(d, 'mpeg4', 30_000);
     assert.equal(done.status, 'failed');

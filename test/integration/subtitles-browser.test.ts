@@ -92,7 +92,7 @@ describe('subtitles in Chromium with hls.js', () => {
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: run npm test (bash scripts/setup.sh --test)`);
     const mount = makeMountDir();
-    copyFileSync(makeSubtitledMedia({ seconds: SECONDS }), path.join(mount, 'film.mkv'));
+    copyFileSync(await makeSubtitledMedia({ seconds: SECONDS }), path.join(mount, 'film.mkv'));
     d = await startTestDaemon(testConfig(mount, { limits: { max_jobs: CASES.length } }));
     for (const c of CASES) {
       const res = await d.api('POST', '/jobs', {

@@ -17,7 +17,7 @@ describe('subtitle renditions of a job', () => {
   let mount = '';
   before(async () => {
     mount = makeMountDir();
-    copyFileSync(makeSubtitledMedia({ seconds: SECONDS }), path.join(mount, 'film.mkv'));
+    copyFileSync(await makeSubtitledMedia({ seconds: SECONDS }), path.join(mount, 'film.mkv'));
     d = await startTestDaemon(testConfig(mount));
   });
   after(async () => {

@@ -50,7 +50,7 @@ describe('subtitle renditions', () => {
   const pidFiles = (): string[] => readdirSync(path.join(work, 'pids'));
 
   before(async () => {
-    source = makeSubtitledMedia({ seconds: SECONDS });
+    source = await makeSubtitledMedia({ seconds: SECONDS });
     work = mkdtempSync(path.join(tmpdir(), 'tw-subs-'));
     records = new PidRecords(work);
     const probe = await probeSource(runCommand, 'ffprobe', source);

@@ -40,15 +40,15 @@ describe('transcoding to HLS', () => {
   before(async () => {
     mount = makeMountDir();
     copyFileSync(
-      makeMedia({ seconds: 10, width: 640, height: 360, rate: '24000/1001' }),
+      await makeMedia({ seconds: 10, width: 640, height: 360, rate: '24000/1001' }),
       path.join(mount, 'film-23976.mp4'),
     );
     copyFileSync(
-      makeMedia({ seconds: 6, width: 640, height: 360, audio: false, container: 'mkv' }),
+      await makeMedia({ seconds: 6, width: 640, height: 360, audio: false, container: 'mkv' }),
       path.join(mount, 'silent.mkv'),
     );
     copyFileSync(
-      makeMedia({ seconds: 6, audioSeconds: 9, width: 320, height: 180, container: 'mkv' }),
+      await makeMedia({ seconds: 6, audioSeconds: 9, width: 320, height: 180, container: 'mkv' }),
       path.join(mount, 'sound-runs-on.mkv'),
     );
     writeFileSync(path.join(mount, 'garbage.mkv'), Buffer.alloc(64 * 1024, 7));
@@ -92,14 +92,14 @@ describe('transcoding to HLS', () => {
     }
     // The VOD durations, known before encoding, sum to the source's duration within one frame.
     const total = playlist.segments.reduce((a, s) => a + s.duration, 0);
-    const source = videoStreamDuration(path.join(mount, 'film-23976.mp4'));
+    const source = await videoStreamDuration(path.join(mount, 'film-23976.mp4'));
     assert.ok(Math.abs(total - source) <= frame, `total ${total} against the source's ${source}`);
 
     for (const [i, file] of files.entries()) {
-      const facts = videoFacts(file);
+      const facts = await videoFacts(file);
       // What was made matches what the playlist promised: each segment starts where the listed ones before end.
       if (i > 0) {
-        const step = firstVideoPts(file) - firstVideoPts(files[i - 1] ?? '');
+        const step = (await firstVideoPts(file)) - (await firstVideoPts(files[i - 1] ?? ''));
         const listed = playlist.segments[i - 1]?.duration ?? 0;
         assert.ok(
           Math.abs(step - listed) <= frame + 1e-3,
@@ -109,10 +109,10 @@ describe('transcoding to HLS', () => {
       assert.equal(facts.codec, 'h264');
       assert.equal(facts.height, 240);
       assert.equal(facts.width, 426);
-      const packets = videoPackets(file);
+      const packets = await videoPackets(file);
       assert.ok(packets[0]?.key, `segment ${i} starts on a keyframe`);
       assert.equal(packets.filter((p) => p.key).length, 1, `segment ${i} has exactly one keyframe`);
-      assert.deepEqual(streamTypes(file).sort(), ['audio', 'video']);
+      assert.deepEqual((await streamTypes(file)).sort(), ['audio', 'video']);
     }
     const seg = await fetch(`${d.localUrl}/streams/${accepted.id}/seg-0.ts`);
     assert.equal(seg.headers.get('content-type'), 'video/mp2t');
@@ -175,10 +175,10 @@ describe('transcoding to HLS', () => {
     );
     assert.equal(done.output?.container, 'fmp4');
     for (const file of files) {
-      assert.equal(videoFacts(file).codec, 'hevc');
-      assert.equal(videoFacts(file).height, 180);
-      assert.deepEqual(streamTypes(file), ['video']);
-      assert.ok(videoPackets(file)[0]?.key);
+      assert.equal((await videoFacts(file)).codec, 'hevc');
+      assert.equal((await videoFacts(file)).height, 180);
+      assert.deepEqual(await streamTypes(file), ['video']);
+      assert.ok((await videoPackets(file))[0]?.key);
     }
   });
 
@@ -206,7 +206,7 @@ describe('transcoding to HLS', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tw-dl-'));
     const { files, init } = await downloadStream(`${d.localUrl}/streams/${id}/stream.m3u8`, dir);
     assert.ok(init !== null && init.includes(Buffer.from('av01')), 'the init segment names av01');
-    for (const file of files) assert.equal(videoFacts(file).codec, 'av1');
+    for (const file of files) assert.equal((await videoFacts(file)).codec, 'av1');
   });
 
   it("fails a source FFmpeg cannot read, with FFmpeg's reason, and stays healthy", async () => {
