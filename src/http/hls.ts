@@ -26,7 +26,8 @@ export interface HlsDeps {
   readonly stream: (id: string) => StreamHandle | null;
   readonly cache: SegmentCache;
   readonly segmentWaitMs: number;
-  /** A segment's socket with no write progress for this long is destroyed (the client stopped reading). */
+  /** A segment's socket with no write progress for this long is destroyed (the client stopped reading); one that
+   * stalls for less than half of it never is. */
   readonly stallMs: number;
   /** How long a disk read may wait for a pooled buffer before the answer is 503 (default BUFFER_WAIT_MS). */
   readonly bufferWaitMs?: number;
@@ -344,7 +345,10 @@ async function serveSegment(
   const headers = fmp4 ? MP4_HEADERS : SEGMENT_HEADERS;
   // From here on the client only has to read: a socket whose writes make no progress for stallMs is destroyed,
   // which frees its buffer (a TV gone from Wi-Fi mid-segment would otherwise hold it for the kernel's ~15 minutes).
-  res.setTimeout(deps.stallMs, () => res.destroy());
+  // Node's socket timeout counts a change in the write queue since its last check as progress, and the kernel taking
+  // part of a write as it is made reads as such a change: the first check after a write never fires. Checking every
+  // stallMs / 2 therefore cuts a stalled socket between stallMs / 2 and stallMs after its last progress, never later.
+  res.setTimeout(Math.ceil(deps.stallMs / 2), () => res.destroy());
   try {
     let sent: number;
     if (deps.cache.admits(info.size)) {
