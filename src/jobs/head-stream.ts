@@ -793,7 +793,9 @@ export class HeadStream {
       await this.#completeUnlessDiskFull();
       return;
     }
-    // Holes left by heads that stopped: a prepared job fills them now, a watched one when a viewer asks.
+    // Holes left by heads that stopped: a prepared job fills them now, a watched one when a viewer asks. Not once the
+    // stream ended while this waited (a cancel's stopAll has already run: a head started now would run unowned).
+    if (this.#ended) return;
     if (this.#entry.request.prepare === true && this.#heads.size === 0) {
       const hole = this.#firstHole();
       if (hole !== null) this.#startHead(hole, this.#entry.encoder);
