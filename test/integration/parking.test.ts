@@ -177,7 +177,8 @@ describe('a job nobody watches is parked, not cancelled', () => {
     const listedBefore = parseMediaPlaylist(await first.text()).segments.length;
     await parkedSoon('event');
     const pid = d.jobs.pids().event ?? -1;
-    assert.equal(procState(pid), 'T', 'its FFmpeg is paused (SIGSTOP)');
+    // SIGSTOP takes effect when the target next runs (a runnable FFmpeg waiting for a core still reads R): wait for it.
+    await waitFor(() => procState(pid) === 'T', 2000, 'its FFmpeg to be paused (SIGSTOP)');
     const parked = await view('event');
     assert.equal(parked.status, 'running');
     assert.equal(parked.cost, 0);
