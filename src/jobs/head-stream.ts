@@ -33,7 +33,7 @@ import type { SourceInfo } from '../media/source-info.js';
 import { copyDurations } from '../media/keyframe-index.js';
 import type { OutputCodec, VideoMode } from '../media/video-mode.js';
 import type { SubtitleRendition } from '../hls/subtitle-playlist.js';
-import { softwareEncoder } from './encoder-choice.js';
+import { softwareEncoder, type EncoderChoice } from './encoder-choice.js';
 import { endedEarlyReason, exitReason, fullDisk } from './job-failure.js';
 import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
 import type { JobRunnerDeps } from './job-runner.js';
@@ -49,7 +49,7 @@ import {
   type HeadPolicy,
   type HeadState,
 } from './heads.js';
-import { containerOf, mediaDuration, planJob, streamSegments, type EncoderChoice } from './plan.js';
+import { containerOf, mediaDuration, planJob, streamSegments } from './plan.js';
 import { cutsAtKeyframes, type VariantLayout } from './variant-plan.js';
 import { readTimescales, shiftSegmentFile } from './fmp4-publish.js';
 import { moveInitEdits } from '../hls/fmp4-shift.js';

@@ -19,9 +19,9 @@ import {
   COPY_CHOICE,
   softwareEncoder,
   wishedCodecs,
+  type EncoderChoice,
   type EncoderSet,
 } from './encoder-choice.js';
-import type { EncoderChoice } from './plan.js';
 import { finish, lostEntry, newEntry, viewOf, type JobEntry } from './job-entry.js';
 import { isLive, type JobView } from './job.js';
 import { folderSharedWith, type JobRequest } from './job-request.js';

@@ -8,7 +8,7 @@ import { resolveVariants, type DroppedVariant, type Variant } from '../media/var
 import { transcodeCodec, type OutputCodec, type VideoMode } from '../media/video-mode.js';
 import type { JobOutput, VariantView } from './job.js';
 import type { JobRequest } from './job-request.js';
-import type { EncoderChoice } from './plan.js';
+import type { EncoderChoice } from './encoder-choice.js';
 
 type SourceVideo = NonNullable<SourceInfo['video']>;
 
