@@ -27,6 +27,7 @@ import { isLive, type JobView } from './job.js';
 import { folderSharedWith, type JobRequest } from './job-request.js';
 import { runJob, type JobRunnerDeps } from './job-runner.js';
 import { publicReason, type InputNames } from './job-failure.js';
+import type { DiskState } from './sweep-rules.js';
 
 /** What the manager needs to know about this machine's encoders (the hardware profiler, in the daemon). */
 export interface EncoderCatalog {
@@ -50,11 +51,6 @@ export interface JobManagerDeps extends JobRunnerDeps {
   readonly onChange: () => void;
   /** Whose file system rules the stream folders follow (macOS and Windows fold case: Film-1 is film-1). */
   readonly platform: NodeJS.Platform;
-}
-
-export interface DiskState {
-  readonly freeBytes: number;
-  readonly floorBytes: number;
 }
 
 /** What the sweep needs to know of one job. */
