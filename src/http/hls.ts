@@ -12,7 +12,7 @@ import {
   parseSegmentName,
   parseVariantPlaylist,
   PLAYLIST_NAME,
-} from '../ffmpeg/hls-args.js';
+} from '../hls/stream-folder.js';
 import { JOB_ID_RE } from '../jobs/job-request.js';
 import type { StreamHandle } from '../jobs/job-manager.js';
 import { chooseAnswer, fileEtag, type Answer } from '../hls/byte-serving.js';

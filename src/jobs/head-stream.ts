@@ -7,7 +7,6 @@
 import { linkSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  buildHlsArgs,
   headPlaylistId,
   headPlaylistName,
   headInitName,
@@ -18,7 +17,8 @@ import {
   segmentName,
   type Container,
   type VariantId,
-} from '../ffmpeg/hls-args.js';
+} from '../hls/stream-folder.js';
+import { buildHlsArgs } from '../ffmpeg/hls-args.js';
 import { startFfmpeg, type FfmpegExit, type FfmpegRun } from '../ffmpeg/process.js';
 import { StreamPlaylistFile } from '../hls/stream-playlist-file.js';
 import {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { WorkerError } from '../errors.js';
-import { MASTER_NAME, PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import { MASTER_NAME, PLAYLIST_NAME } from '../hls/stream-folder.js';
 import { segmentWindow } from '../hls/subtitle-playlist.js';
 import type { LostJob } from '../ffmpeg/pid-records.js';
 import type { EncoderCheck, VideoCodec } from '../hardware/types.js';

@@ -1,6 +1,7 @@
 // Pure: request + probed source + chosen encoder → the HLS plan FFmpeg runs.
-import type { AudioPlan, Container, HlsJobPlan } from '../ffmpeg/hls-args.js';
+import type { AudioPlan, HlsJobPlan } from '../ffmpeg/hls-args.js';
 import { gopFrames } from '../ffmpeg/hls-args.js';
+import type { Container } from '../hls/stream-folder.js';
 import { chooseAudioCodec, chooseAudioTrack } from '../media/audio-choice.js';
 import { defaultBitrateKbps, outputHeight, outputWidth } from '../media/picture.js';
 import type { OutputCodec, VideoMode } from '../media/video-mode.js';

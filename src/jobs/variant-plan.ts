@@ -1,6 +1,7 @@
 // Pure: an ABR job's ladder — which variants the source allows, each one's encode settings, and what the master
 // playlist and the job view say about it (resolution, bandwidth, frame rate).
-import type { AudioPlan, Container, VariantPlan } from '../ffmpeg/hls-args.js';
+import type { AudioPlan, VariantPlan } from '../ffmpeg/hls-args.js';
+import type { Container } from '../hls/stream-folder.js';
 import type { VideoEncodeSettings } from '../ffmpeg/video-encoder.js';
 import { defaultBitrateKbps, outputWidth } from '../media/picture.js';
 import type { SourceInfo } from '../media/source-info.js';
