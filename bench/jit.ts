@@ -2,7 +2,7 @@
 // process's own inotify watch on the stream folder) to each waiting client's first byte.
 import { watch } from 'node:fs';
 import path from 'node:path';
-import { headSegment } from '../src/ffmpeg/hls-args.js';
+import { headSegment } from '../src/hls/stream-folder.js';
 import { LeanConnection } from './lean-client.js';
 import { median, percentile } from './measure.js';
 import type { WorkerProcess } from './worker-process.js';

@@ -66,6 +66,16 @@ export class WorkerError extends Error {
   }
 }
 
+/** The one JSON error envelope of every HTTP answer, {"error":{"code","message"}}: what fastify's reply sends. */
+export function errorBody(code: ErrorCode, message: string): { error: { code: ErrorCode; message: string } } {
+  return { error: { code, message } };
+}
+
+/** The same envelope as the text written on a raw response or socket. */
+export function errorJson(code: ErrorCode, message: string): string {
+  return JSON.stringify(errorBody(code, message));
+}
+
 /** Exhaustiveness guard for switches over unions. */
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${String(value)}`);

@@ -1,9 +1,10 @@
 // Per encoder family: what goes before -i, the -vf chain and the codec flags. Pure, so the job's argument
 // builder, the hardware test encode and the speed run use the exact same chain. One file per family in encoders/.
+import { assertNever } from '../errors.js';
 import type { AcceleratorType } from '../hardware/types.js';
 import { amf } from './encoders/amf.js';
 import { copy, COPY_ENCODER } from './encoders/copy.js';
-import { assertNever, type VideoEncodeSettings, type VideoEncoderArgs } from './encoders/common.js';
+import type { VideoEncodeSettings, VideoEncoderArgs } from './encoders/common.js';
 import { mf } from './encoders/mf.js';
 import { nvenc } from './encoders/nvenc.js';
 import { qsv } from './encoders/qsv.js';

@@ -1,6 +1,6 @@
 // Pure: master.m3u8 — the variants a player chooses among (RFC 8216 §4.3.4.2) and the subtitle renditions it may
 // show beside them (§4.3.4.1).
-import type { Container } from '../ffmpeg/hls-args.js';
+import type { Container } from './stream-folder.js';
 import { quotable, SUBTITLE_GROUP, subtitleMediaTags, type SubtitleRendition } from './subtitle-playlist.js';
 
 export interface MasterVariant {

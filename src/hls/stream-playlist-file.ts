@@ -2,7 +2,7 @@
 // Writes are serialised: a change during a write schedules exactly one more, composed from the state at that time.
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import { PLAYLIST_NAME } from './stream-folder.js';
 
 export class StreamPlaylistFile {
   readonly #file: string;

@@ -1,6 +1,6 @@
 // Pure: the playlist players get. VOD: the whole film from the start, durations from the forced cut points. Event:
 // the segments made so far from 0, durations as FFmpeg measured them, read from the heads' own playlists.
-import { headSegment, initName, segmentName, type Container, type VariantId } from '../ffmpeg/hls-args.js';
+import { headSegment, initName, segmentName, type Container, type VariantId } from './stream-folder.js';
 
 /** One segment a head has finished and listed. */
 export interface ListedSegment {

@@ -16,7 +16,7 @@
 // edit list: the frame of time T shows at T − F0 + mediaTime. So the map is the shift mediaTime − F0, read from
 // the init segment; for the x264 transcode of the test source 1024/15360 s = 0.0667 s → MPEGTS 6000 (with
 // MPEGTS 0, cues showed 79 ms early). A negative shift (a copy whose first frame comes late) goes into LOCAL.
-import { TIMESTAMP_BASE_SECONDS } from '../ffmpeg/hls-args.js';
+import { TIMESTAMP_BASE_SECONDS } from './stream-folder.js';
 
 /** X-TIMESTAMP-MAP's two values: cue time `localSeconds` is shown at 90 kHz time `mpegts`. */
 export interface TimestampMap {

@@ -12,7 +12,7 @@ import {
   parseSegmentName,
   parseVariantPlaylist,
   PLAYLIST_NAME,
-} from '../ffmpeg/hls-args.js';
+} from '../hls/stream-folder.js';
 import { JOB_ID_RE } from '../jobs/job-request.js';
 import type { StreamHandle } from '../jobs/job-manager.js';
 import { chooseAnswer, fileEtag, type Answer } from '../hls/byte-serving.js';
@@ -20,7 +20,7 @@ import { subtitleFile } from '../hls/subtitle-playlist.js';
 import { ChunkPool, sendFileSpan } from '../hls/disk-sender.js';
 import { closeFile, openFile, statFile } from '../hls/file-read.js';
 import type { SegmentCache } from '../hls/segment-cache.js';
-import type { ErrorCode } from '../errors.js';
+import { errorJson, type ErrorCode } from '../errors.js';
 
 export interface HlsDeps {
   readonly stream: (id: string) => StreamHandle | null;
@@ -61,7 +61,7 @@ function sendError(
   message: string,
   extra: Record<string, string> = {},
 ): void {
-  const body = JSON.stringify({ error: { code, message } });
+  const body = errorJson(code, message);
   res.writeHead(status, {
     ...CORS,
     ...extra,

@@ -9,7 +9,7 @@ import {
 import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { WorkerError, type ErrorCode } from '../errors.js';
+import { errorBody, errorJson, WorkerError, type ErrorCode } from '../errors.js';
 import { JOB_ID_RE, parseJobRequest } from '../jobs/job-request.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import { describeSchemaErrors } from '../schema-errors.js';
@@ -72,10 +72,6 @@ export type BearerHook = (
   done: (err?: Error) => void,
 ) => void;
 
-function errorBody(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
-}
-
 /** Maps fastify's own errors (parsing, limits, validation) to our codes. */
 function toWorkerError(err: FastifyError): WorkerError {
   if (err instanceof WorkerError) return err;
@@ -110,7 +106,7 @@ function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
       : err.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'HEADERS_TOO_LARGE', 'request headers are too large']
         : [400, 'INVALID_REQUEST', 'malformed HTTP request'];
-  const body = JSON.stringify(errorBody(code, message));
+  const body = errorJson(code, message);
   // Not when an answer has begun on this socket (a broken body after the route answered): it would corrupt it.
   const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && inFlight?.headersSent !== true) {
@@ -137,7 +133,7 @@ export async function createHttpServer(deps: ServerDeps): Promise<App> {
     (req, res) => {
       // HTTP/1.1 requires Host; Node's own refusal of a request without it has no body, so refuse it here.
       if (req.headers.host === undefined && req.httpVersionMinor >= 1) {
-        const body = JSON.stringify(errorBody('INVALID_REQUEST', 'an HTTP/1.1 request needs a Host header'));
+        const body = errorJson('INVALID_REQUEST', 'an HTTP/1.1 request needs a Host header');
         res.writeHead(400, {
           'content-type': 'application/json; charset=utf-8',
           'content-length': Buffer.byteLength(body),

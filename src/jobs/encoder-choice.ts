@@ -1,11 +1,17 @@
 // Pure: which encoder a job uses, from its video.hardware preference and the encoders verified usable here.
 import { WorkerError } from '../errors.js';
-import type { EncoderCheck } from '../hardware/types.js';
-import type { EncoderChoice } from './plan.js';
+import type { AcceleratorType, EncoderCheck } from '../hardware/types.js';
 
 export type { OutputCodec } from '../media/video-mode.js';
 import { transcodeCodec, type OutputCodec } from '../media/video-mode.js';
 import type { JobRequest } from './job-request.js';
+
+/** One encoder: its FFmpeg name and, for hardware, the accelerator and device it runs on. */
+export interface EncoderChoice {
+  readonly name: string;
+  readonly accelerator: AcceleratorType | null;
+  readonly device: string | null;
+}
 
 /** The encoder a job uses for each codec it makes. */
 export type EncoderSet = ReadonlyMap<OutputCodec, EncoderChoice>;

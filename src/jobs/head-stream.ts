@@ -7,7 +7,6 @@
 import { linkSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  buildHlsArgs,
   headPlaylistId,
   headPlaylistName,
   headInitName,
@@ -18,7 +17,8 @@ import {
   segmentName,
   type Container,
   type VariantId,
-} from '../ffmpeg/hls-args.js';
+} from '../hls/stream-folder.js';
+import { buildHlsArgs } from '../ffmpeg/hls-args.js';
 import { startFfmpeg, type FfmpegExit, type FfmpegRun } from '../ffmpeg/process.js';
 import { StreamPlaylistFile } from '../hls/stream-playlist-file.js';
 import {
@@ -33,7 +33,7 @@ import type { SourceInfo } from '../media/source-info.js';
 import { copyDurations } from '../media/keyframe-index.js';
 import type { OutputCodec, VideoMode } from '../media/video-mode.js';
 import type { SubtitleRendition } from '../hls/subtitle-playlist.js';
-import { softwareEncoder } from './encoder-choice.js';
+import { softwareEncoder, type EncoderChoice } from './encoder-choice.js';
 import { endedEarlyReason, exitReason, fullDisk } from './job-failure.js';
 import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
 import type { JobRunnerDeps } from './job-runner.js';
@@ -49,7 +49,7 @@ import {
   type HeadPolicy,
   type HeadState,
 } from './heads.js';
-import { containerOf, mediaDuration, planJob, streamSegments, type EncoderChoice } from './plan.js';
+import { containerOf, mediaDuration, planJob, streamSegments } from './plan.js';
 import { cutsAtKeyframes, type VariantLayout } from './variant-plan.js';
 import { readTimescales, shiftSegmentFile } from './fmp4-publish.js';
 import { moveInitEdits } from '../hls/fmp4-shift.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { DiskState, JobManager } from './job-manager.js';
+import type { JobManager } from './job-manager.js';
 import {
   diskFullReason,
   freeDiskFloor,
@@ -15,6 +15,7 @@ import {
   MAX_FINISHED_RECORDS,
   recordsToForget,
   streamsToEvict,
+  type DiskState,
   type JobFacts,
 } from './sweep-rules.js';
 

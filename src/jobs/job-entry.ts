@@ -13,8 +13,7 @@ import {
   type JobView,
 } from './job.js';
 import type { JobRequest } from './job-request.js';
-import type { EncoderSet } from './encoder-choice.js';
-import type { EncoderChoice } from './plan.js';
+import type { EncoderChoice, EncoderSet } from './encoder-choice.js';
 
 export interface JobEntry {
   readonly id: string;

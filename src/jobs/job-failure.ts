@@ -1,8 +1,7 @@
 // Why a head's FFmpeg failed or ended too soon, in words an operator can act on.
 import type { FfmpegExit } from '../ffmpeg/process.js';
 import { lastLines } from '../media/source-info.js';
-import type { DiskState } from './job-manager.js';
-import { diskFullReason } from './sweep-rules.js';
+import { diskFullReason, type DiskState } from './sweep-rules.js';
 
 /** Why FFmpeg failed, in FFmpeg's own words where it printed any. */
 export function exitReason(exit: FfmpegExit): string {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { WorkerError } from '../errors.js';
-import { MASTER_NAME, PLAYLIST_NAME } from '../ffmpeg/hls-args.js';
+import { MASTER_NAME, PLAYLIST_NAME } from '../hls/stream-folder.js';
 import { segmentWindow } from '../hls/subtitle-playlist.js';
 import type { LostJob } from '../ffmpeg/pid-records.js';
 import type { EncoderCheck, VideoCodec } from '../hardware/types.js';
@@ -19,14 +19,15 @@ import {
   COPY_CHOICE,
   softwareEncoder,
   wishedCodecs,
+  type EncoderChoice,
   type EncoderSet,
 } from './encoder-choice.js';
-import type { EncoderChoice } from './plan.js';
 import { finish, lostEntry, newEntry, viewOf, type JobEntry } from './job-entry.js';
 import { isLive, type JobView } from './job.js';
 import { folderSharedWith, type JobRequest } from './job-request.js';
 import { runJob, type JobRunnerDeps } from './job-runner.js';
 import { publicReason, type InputNames } from './job-failure.js';
+import type { DiskState } from './sweep-rules.js';
 
 /** What the manager needs to know about this machine's encoders (the hardware profiler, in the daemon). */
 export interface EncoderCatalog {
@@ -50,11 +51,6 @@ export interface JobManagerDeps extends JobRunnerDeps {
   readonly onChange: () => void;
   /** Whose file system rules the stream folders follow (macOS and Windows fold case: Film-1 is film-1). */
   readonly platform: NodeJS.Platform;
-}
-
-export interface DiskState {
-  readonly freeBytes: number;
-  readonly floorBytes: number;
 }
 
 /** What the sweep needs to know of one job. */

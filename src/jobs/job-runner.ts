@@ -15,7 +15,7 @@ import { startSubtitles } from './job-subtitles.js';
 import { COPY_CHOICE } from './encoder-choice.js';
 import { applyEnd, HeadStream } from './head-stream.js';
 import { finish, recordOf, type JobEntry } from './job-entry.js';
-import type { DiskState } from './job-manager.js';
+import type { DiskState } from './sweep-rules.js';
 
 export interface JobRunnerDeps {
   readonly config: Config;

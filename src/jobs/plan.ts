@@ -1,13 +1,14 @@
 // Pure: request + probed source + chosen encoder → the HLS plan FFmpeg runs.
-import type { AudioPlan, Container, HlsJobPlan } from '../ffmpeg/hls-args.js';
+import type { AudioPlan, HlsJobPlan } from '../ffmpeg/hls-args.js';
 import { gopFrames } from '../ffmpeg/hls-args.js';
-import type { AcceleratorType } from '../hardware/types.js';
+import type { Container } from '../hls/stream-folder.js';
 import { chooseAudioCodec, chooseAudioTrack } from '../media/audio-choice.js';
 import { defaultBitrateKbps, outputHeight, outputWidth } from '../media/picture.js';
 import type { OutputCodec, VideoMode } from '../media/video-mode.js';
 import type { SourceInfo } from '../media/source-info.js';
 import { chooseBurnIn, type BurnIn } from '../media/subtitle-track.js';
 import { firstFrameSeconds } from './heads.js';
+import type { EncoderChoice } from './encoder-choice.js';
 import type { AudioView, JobOutput } from './job.js';
 import { planLadder, type VariantLayout } from './variant-plan.js';
 import type { JobRequest } from './job-request.js';
@@ -35,12 +36,6 @@ export function mediaDuration(source: SourceInfo): number {
 export function streamSegments(source: SourceInfo, segmentSeconds: number): number | null {
   const duration = mediaDuration(source);
   return duration > 0 ? segmentCount(duration, segmentSeconds, source.video?.fps ?? 0) : null;
-}
-
-export interface EncoderChoice {
-  readonly name: string;
-  readonly accelerator: AcceleratorType | null;
-  readonly device: string | null;
 }
 
 export interface PlanContext {

@@ -2,7 +2,7 @@
 // encoded, or copied), the variants as the master lists them, and the subtitle renditions beside them.
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { MASTER_NAME, mediaPlaylistName, type Container, type VariantId } from '../ffmpeg/hls-args.js';
+import { MASTER_NAME, mediaPlaylistName, type Container, type VariantId } from '../hls/stream-folder.js';
 import { closeFile, openFile, readAt } from '../hls/file-read.js';
 import { composeMaster } from '../hls/master-playlist.js';
 import { StreamPlaylistFile } from '../hls/stream-playlist-file.js';

@@ -36,6 +36,12 @@ function resting(j: JobFacts): boolean {
 /** A stream a viewer fetched from this recently is never deleted, whatever the budget says. */
 export const RECENT_FETCH_MS = 60_000;
 
+/** Free bytes on work_dir's filesystem, and the floor to keep there. */
+export interface DiskState {
+  readonly freeBytes: number;
+  readonly floorBytes: number;
+}
+
 export interface DiskBudget {
   /** Delete a stopped stream this long after its last request and its end. */
   readonly keepMs: number;

@@ -1,6 +1,7 @@
 // Pure: an ABR job's ladder — which variants the source allows, each one's encode settings, and what the master
 // playlist and the job view say about it (resolution, bandwidth, frame rate).
-import type { AudioPlan, Container, VariantPlan } from '../ffmpeg/hls-args.js';
+import type { AudioPlan, VariantPlan } from '../ffmpeg/hls-args.js';
+import { mediaPlaylistName, type Container } from '../hls/stream-folder.js';
 import type { VideoEncodeSettings } from '../ffmpeg/video-encoder.js';
 import { defaultBitrateKbps, outputWidth } from '../media/picture.js';
 import type { SourceInfo } from '../media/source-info.js';
@@ -8,7 +9,7 @@ import { resolveVariants, type DroppedVariant, type Variant } from '../media/var
 import { transcodeCodec, type OutputCodec, type VideoMode } from '../media/video-mode.js';
 import type { JobOutput, VariantView } from './job.js';
 import type { JobRequest } from './job-request.js';
-import type { EncoderChoice } from './plan.js';
+import type { EncoderChoice } from './encoder-choice.js';
 
 type SourceVideo = NonNullable<SourceInfo['video']>;
 
@@ -123,7 +124,7 @@ export function planLadder(
   });
   const views: VariantView[] = layout.variants.map((v, i) => ({
     index: v.index,
-    playlist: `v${v.index}.m3u8`,
+    playlist: mediaPlaylistName(v.index),
     codec: v.codec,
     encoder: variants[i]?.settings.encoder ?? 'copy',
     copied: v.copy,

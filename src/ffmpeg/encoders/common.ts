@@ -1,5 +1,6 @@
 // What every encoder family shares: the settings it gets, the shape of its arguments, and the flag groups that
 // keep segment cuts exact and the bandwidth what the playlist promises.
+import { assertNever } from '../../errors.js';
 import type { AcceleratorType, VideoCodec } from '../../hardware/types.js';
 
 export interface VideoEncodeSettings {
@@ -98,8 +99,4 @@ export function hevcTag(codec: VideoCodec): string[] {
 export function requireDevice(s: VideoEncodeSettings): string {
   if (s.device === null) throw new Error(`encoder ${s.encoder} needs a device`);
   return s.device;
-}
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value ${String(x)}`);
 }

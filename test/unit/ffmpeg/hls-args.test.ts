@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  buildHlsArgs,
-  gopFrames,
-  initName,
-  parseInitName,
-  segmentIndex,
-  segmentName,
-  type HlsJobPlan,
-} from '../../../src/ffmpeg/hls-args.js';
+import { buildHlsArgs, gopFrames, type HlsJobPlan } from '../../../src/ffmpeg/hls-args.js';
+import { initName, parseInitName, segmentIndex, segmentName } from '../../../src/hls/stream-folder.js';
 
 const plan: HlsJobPlan = {
   inputPath: '/mnt/media/movies/film.mkv',
