@@ -21,6 +21,7 @@ import {
 } from '../helpers/daemon.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';
 import { childrenOf, type ProcInfo } from '../helpers/procs.js';
+import { readProcStat } from '../../src/process/proc-stat.js';
 
 const NICE = 10;
 
@@ -29,12 +30,6 @@ const indexProbes = (): ProcInfo[] =>
   childrenOf(process.pid).filter(
     (p) => p.comm === 'ffprobe' && p.cmdline.includes('packet=pts_time,flags') && p.state !== 'Z',
   );
-
-/** The nice value /proc shows for a process (field 19 of stat). */
-function niceOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-}
 
 const expectedNice = Math.min(19, getPriority() + NICE);
 
@@ -82,8 +77,8 @@ describe('keyframe index of a copy job', () => {
 
   it('runs niced, as FFmpeg does, and has a pid record naming its job', async () => {
     failing = await startCopy('copy-fails');
-    assert.equal(niceOf(failing.probe), expectedNice, 'ffprobe nice');
-    assert.equal(niceOf(failing.ffmpeg), expectedNice, 'FFmpeg nice');
+    assert.equal(readProcStat(failing.probe)?.nice, expectedNice, 'ffprobe nice');
+    assert.equal(readProcStat(failing.ffmpeg)?.nice, expectedNice, 'FFmpeg nice');
     const file = path.join(d.config.workDir, 'pids', `copy-fails.${failing.probe}.json`);
     assert.ok(existsSync(file), 'pid record of the ffprobe');
     const record = JSON.parse(readFileSync(file, 'utf8')) as PidRecord;

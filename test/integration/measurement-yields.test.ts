@@ -15,21 +15,12 @@ import { runCommand } from '../../src/process/run-command.js';
 import { pidAlive, startTestDaemon, testConfig, waitFor, type TestDaemon } from '../helpers/daemon.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';
 import { childrenOf, type ProcInfo } from '../helpers/procs.js';
+import { readProcStat } from '../../src/process/proc-stat.js';
 
 const SPEED_SOURCE = 'testsrc2=size=1920x1080:rate=30';
 const TEST_SOURCE = 'testsrc2=size=256x256:rate=30';
 const isMeasurement = (p: ProcInfo): boolean =>
   p.cmdline.includes(SPEED_SOURCE) || p.cmdline.includes(TEST_SOURCE);
-
-/** The niceness of a live process (field 19 of /proc/PID/stat); null once it is gone. */
-function niceOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  } catch {
-    return null;
-  }
-}
 
 /** This process's live children (the daemon runs in it; `nice` execs FFmpeg, so FFmpeg is a direct child). */
 const liveChildren = (): ProcInfo[] => childrenOf(process.pid).filter((p) => p.state !== 'Z');
@@ -58,7 +49,7 @@ describe('measurements yield to a job', () => {
       const measuring = children.filter(isMeasurement);
       // Once FFmpeg: `nice` itself runs at the worker's priority until it has set its own and exec'd.
       for (const p of measuring)
-        if (p.comm === 'ffmpeg' && !nices.has(p.pid)) nices.set(p.pid, niceOf(p.pid));
+        if (p.comm === 'ffmpeg' && !nices.has(p.pid)) nices.set(p.pid, readProcStat(p.pid)?.nice ?? null);
       mostAtOnce = Math.max(mostAtOnce, measuring.length);
       return children;
     };

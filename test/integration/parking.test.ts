@@ -2,7 +2,7 @@
 // its FFmpeg stops (or, for a stream that cannot start mid-film, pauses), the stream keeps its segments and its VOD
 // playlist, a later request brings a head back, and only the retention limits (keep_minutes) end it.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,21 +20,13 @@ import { videoPackets } from '../helpers/ffprobe.js';
 import { parseMediaPlaylist } from '../helpers/hls.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';
 import { ffmpegMentioning } from '../helpers/procs.js';
+import { readProcStat } from '../../src/process/proc-stat.js';
 
 const SEGMENT = 4;
 const FPS = 24;
 const IDLE_SECONDS = 3;
 // keep_minutes 0.25 = 15 s after the parking (or the last request).
 const KEEP_MS = 15_000;
-
-function procState(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '';
-  } catch {
-    return 'gone';
-  }
-}
 
 describe('a job nobody watches is parked, not cancelled', () => {
   let d: TestDaemon;
@@ -178,7 +170,11 @@ describe('a job nobody watches is parked, not cancelled', () => {
     await parkedSoon('event');
     const pid = d.jobs.pids().event ?? -1;
     // SIGSTOP takes effect when the target next runs (a runnable FFmpeg waiting for a core still reads R): wait for it.
-    await waitFor(() => procState(pid) === 'T', 2000, 'its FFmpeg to be paused (SIGSTOP)');
+    await waitFor(
+      () => (readProcStat(pid)?.state ?? 'gone') === 'T',
+      2000,
+      'its FFmpeg to be paused (SIGSTOP)',
+    );
     const parked = await view('event');
     assert.equal(parked.status, 'running');
     assert.equal(parked.cost, 0);
@@ -187,7 +183,7 @@ describe('a job nobody watches is parked, not cancelled', () => {
     assert.equal(again.status, 200);
     await again.arrayBuffer();
     assert.equal((await view('event')).parked, false);
-    assert.notEqual(procState(pid), 'T');
+    assert.notEqual(readProcStat(pid)?.state ?? 'gone', 'T');
     await waitFor(
       async () =>
         parseMediaPlaylist(await (await get('event', 'stream.m3u8')).text()).segments.length > listedBefore,
@@ -195,6 +191,6 @@ describe('a job nobody watches is parked, not cancelled', () => {
       'the event playlist to grow',
     );
     await d.api('DELETE', '/jobs/event');
-    assert.equal(procState(pid), 'gone');
+    assert.equal(readProcStat(pid)?.state ?? 'gone', 'gone');
   });
 });

@@ -1,6 +1,6 @@
 // VOD playlists, seeking with encoder heads, and throttling: real FFmpeg on a generated one-minute film.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,18 +10,10 @@ import { firstVideoPts, videoPackets, videoStreamDuration } from '../helpers/ffp
 import { parseMediaPlaylist } from '../helpers/hls.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';
 import { ffmpegMentioning } from '../helpers/procs.js';
+import { readProcStat } from '../../src/process/proc-stat.js';
 
 const SEGMENT = 2;
 const FRAME = 1001 / 24000;
-
-function procState(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '';
-  } catch {
-    return 'gone';
-  }
-}
 
 describe('VOD playlists, seek heads and throttling', () => {
   let d: TestDaemon;
@@ -169,20 +161,20 @@ describe('VOD playlists, seek heads and throttling', () => {
     await segment('thr', 0);
     await waitFor(async () => (await view('thr')).throttled, 30_000, 'the head to pause');
     const pid = d.jobs.pids().thr ?? -1;
-    assert.equal(procState(pid), 'T', 'a paused head is stopped (SIGSTOP)');
+    assert.equal(readProcStat(pid)?.state ?? 'gone', 'T', 'a paused head is stopped (SIGSTOP)');
     assert.equal(d.jobs.headCounts().throttled, 1);
     const paused = (await view('thr')).heads[0];
     assert.ok(paused !== undefined && paused.throttled);
     // The viewer comes within half the window: the head goes on.
     await segment('thr', paused.next - 2);
     await waitFor(async () => !(await view('thr')).throttled, 10_000, 'the head to resume');
-    assert.notEqual(procState(pid), 'T');
+    assert.notEqual(readProcStat(pid)?.state ?? 'gone', 'T');
     // And pauses again once it is far enough ahead; cancel must still end it.
     await waitFor(async () => (await view('thr')).throttled, 30_000, 'the head to pause again');
-    assert.equal(procState(pid), 'T');
+    assert.equal(readProcStat(pid)?.state ?? 'gone', 'T');
     const res = await d.api('DELETE', '/jobs/thr');
     assert.equal(res.status, 200);
-    assert.equal(procState(pid), 'gone', 'the paused FFmpeg was reaped');
+    assert.equal(readProcStat(pid)?.state ?? 'gone', 'gone', 'the paused FFmpeg was reaped');
     assert.deepEqual(ffmpegMentioning(path.join('streams', 'thr')), []);
   });
 });
