@@ -19,7 +19,7 @@ import {
   type VariantId,
 } from '../hls/stream-folder.js';
 import { buildHlsArgs } from '../ffmpeg/hls-args.js';
-import { startFfmpeg, type FfmpegExit, type FfmpegRun } from '../ffmpeg/process.js';
+import type { FfmpegExit, FfmpegRun } from '../ffmpeg/process.js';
 import { StreamPlaylistFile } from '../hls/stream-playlist-file.js';
 import {
   composeEventPlaylist,
@@ -34,9 +34,8 @@ import { copyDurations } from '../media/keyframe-index.js';
 import type { OutputCodec, VideoMode } from '../media/video-mode.js';
 import type { SubtitleRendition } from '../hls/subtitle-playlist.js';
 import { softwareEncoder, type EncoderChoice } from './encoder-choice.js';
-import { endedEarlyReason, exitReason, fullDisk } from './job-failure.js';
-import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
-import type { JobRunnerDeps } from './job-runner.js';
+import { endedEarlyReason, exitReason } from './job-failure.js';
+import type { StreamDeps, StreamJob, StreamReport } from './stream-ports.js';
 import {
   decideSeek,
   fetchesFrom,
@@ -104,10 +103,13 @@ export type StreamEnd =
   | { readonly status: 'cancelled' };
 
 export class HeadStream {
-  readonly #entry: JobEntry;
+  readonly #job: StreamJob;
+  readonly #report: StreamReport;
   readonly #inputPath: string;
   readonly #source: SourceInfo;
-  readonly #deps: JobRunnerDeps;
+  readonly #deps: StreamDeps;
+  /** The encoder new heads run: the job's first choice, software after a hardware failure. */
+  #encoder: EncoderChoice;
   readonly #policy: HeadPolicy;
   readonly #segmentSeconds: number;
   /** Segments the film has; null when the source's duration is unknown (then: event playlist, one head). */
@@ -154,17 +156,20 @@ export class HeadStream {
   #parkedAt: number | null = null;
 
   constructor(
-    entry: JobEntry,
+    job: StreamJob,
+    report: StreamReport,
     inputPath: string,
     source: SourceInfo,
     video: VideoMode,
-    deps: JobRunnerDeps,
+    deps: StreamDeps,
     /** An ABR job's ladder; null for one quality. */
     layout: VariantLayout | null,
     /** A copy's keyframe index, being read: its VOD playlist is written from it. */
     keyframes?: Promise<readonly number[] | null>,
   ) {
-    this.#entry = entry;
+    this.#job = job;
+    this.#report = report;
+    this.#encoder = job.encoder;
     this.#video = video;
     this.#layout = layout;
     this.#renditions = layout === null ? [null] : layout.variants.map((v) => v.index);
@@ -173,7 +178,7 @@ export class HeadStream {
     this.#inputPath = inputPath;
     this.#source = source;
     this.#deps = deps;
-    const request = entry.request;
+    const request = job.request;
     this.#segmentSeconds = request.segmentSeconds ?? 4;
     this.#count = streamSegments(source, this.#segmentSeconds);
     this.#duration = mediaDuration(source);
@@ -194,7 +199,7 @@ export class HeadStream {
     // timeline as they are published: FFmpeg 5.1 starts each run's fragments at decode time 0.)
     this.#seeks = this.#vod && !copyCuts;
     const prepare = request.prepare === true;
-    const { seek, throttle } = deps.config;
+    const { seek, throttle } = deps;
     this.#policy = {
       aheadSegments: seek.aheadSegments,
       // Without seek heads players only ask for what the one head will make: it must not stop or pause for them.
@@ -207,11 +212,15 @@ export class HeadStream {
     this.#playlists = new Map(
       this.#renditions.map((variant) => [
         variant,
-        new StreamPlaylistFile(entry.dir, () => this.#composePlaylist(variant), mediaPlaylistName(variant)),
+        new StreamPlaylistFile(job.dir, () => this.#composePlaylist(variant), mediaPlaylistName(variant)),
       ]),
     );
     this.#master = new StreamMaster({
-      entry,
+      jobId: job.id,
+      dir: job.dir,
+      report: (output) => {
+        report.output(output);
+      },
       source,
       container: this.#container,
       segmentSeconds: this.#segmentSeconds,
@@ -248,11 +257,11 @@ export class HeadStream {
 
   /** Writes the VOD playlist (at once) and starts the first head at 0. */
   async start(): Promise<void> {
-    this.#entry.arrivals.onArrival = (name) => {
+    this.#job.arrivals.onArrival = (name) => {
       this.#onArrival(name);
     };
     // The head first: a request that comes in while the playlist is written must find it (not start a second one).
-    this.#startHead(0, this.#entry.encoder);
+    this.#startHead(0, this.#encoder);
     if (this.#keyframes !== null) void this.#keyframes.then((k) => this.#indexed(k));
     else if (this.#vod) await this.#updatePlaylists();
     if (this.#policy.idleMs > 0) {
@@ -282,7 +291,7 @@ export class HeadStream {
   /** A viewer asked for segment k: note it (throttling, idleness) and make sure a head brings it if needed. */
   request(k: number): void {
     if (this.#ended || k < 0 || (this.#count !== null && k >= this.#count)) return;
-    const now = Date.now();
+    const now = this.#deps.now();
     for (const h of this.#heads.values()) {
       const near = nearWindow(h, this.#policy);
       if (k >= near.from && k <= near.to) h.lastNear = now;
@@ -295,7 +304,7 @@ export class HeadStream {
     if (this.#parkedAt !== null) this.#unpark();
     if (this.#seek(k, now)) return;
     if (this.#deferred.add(k, now))
-      this.#deps.log.info({ jobId: this.#entry.id, segment: k }, 'seek deferred: head starts are rationed');
+      this.#deps.log.info({ jobId: this.#job.id, segment: k }, 'seek deferred: head starts are rationed');
   }
 
   /** Waits for a covering head or starts one at k; false when the policy defers it (a timer asks again then). */
@@ -309,13 +318,13 @@ export class HeadStream {
     }
     if (decision.replace !== null) void this.#stopHead(decision.replace, 'replaced by a seek');
     this.#deps.log.info(
-      { jobId: this.#entry.id, segment: k, replaces: decision.replace },
+      { jobId: this.#job.id, segment: k, replaces: decision.replace },
       'seek: starting a head',
     );
     this.#seekStarts.push(now);
     // Only the last seekBurst starts count towards the ration.
     if (this.#seekStarts.length > this.#policy.seekBurst) this.#seekStarts.shift();
-    const seekHead = this.#startHead(decision.at, this.#entry.encoder);
+    const seekHead = this.#startHead(decision.at, this.#encoder);
     this.#hold(seekHead);
     return true;
   }
@@ -325,8 +334,8 @@ export class HeadStream {
    * others wait on for the next moment, until made, covered, or older than the segment wait (answered 404 by then).
    */
   #retryDeferred(): void {
-    const now = Date.now();
-    for (const { index, askedAt } of this.#deferred.take(now, this.#deps.config.streams.segmentWaitMs)) {
+    const now = this.#deps.now();
+    for (const { index, askedAt } of this.#deferred.take(now, this.#deps.segmentWaitMs)) {
       if (this.#ended || this.#made.has(index)) continue;
       if (!this.#seek(index, now)) this.#deferred.add(index, askedAt);
     }
@@ -346,10 +355,10 @@ export class HeadStream {
    */
   async park(): Promise<boolean> {
     if (this.#ended || this.#parkedAt !== null || (!this.#seeks && !this.#deps.canPause)) return false;
-    this.#parkedAt = Date.now();
+    this.#parkedAt = this.#deps.now();
     this.#deferred.clear();
-    this.#deps.log.info({ jobId: this.#entry.id, heads: this.#heads.size }, 'job parked: nobody watches');
-    this.#deps.onChange();
+    this.#deps.log.info({ jobId: this.#job.id, heads: this.#heads.size }, 'job parked: nobody watches');
+    this.#report.changed();
     if (this.#seeks) {
       await this.stopAll('parked: nobody watches');
       return true;
@@ -374,8 +383,8 @@ export class HeadStream {
       h.parked = false;
       if (!h.throttled && !h.held && h.stopping === null) h.run.signalGroup('SIGCONT');
     }
-    this.#deps.log.info({ jobId: this.#entry.id }, 'job unparked: a viewer is back');
-    this.#deps.onChange();
+    this.#deps.log.info({ jobId: this.#job.id }, 'job unparked: a viewer is back');
+    this.#report.changed();
   }
 
   /** Stops every head (cancel, failure, shutdown) and waits until each FFmpeg has been reaped. */
@@ -393,8 +402,8 @@ export class HeadStream {
       // Keyframe times count from the first keyframe, where the video starts: the last segment ends at its length.
       this.#vodList = copyDurations(keyframes, this.#segmentSeconds, this.#duration);
       this.#count = this.#vodList.length;
-      if (this.#entry.output !== null)
-        this.#entry.output = { ...this.#entry.output, segmentCount: this.#count };
+      const output = this.#master.output;
+      if (output !== null) this.#master.setOutput({ ...output, segmentCount: this.#count });
       this.#durationsKnown(this.#vodList);
     }
     await this.#updatePlaylists();
@@ -477,15 +486,15 @@ export class HeadStream {
   /** The encoder of a codec in this job: the one chosen at submission, software after a hardware failure. */
   #encoderFor(codec: OutputCodec): EncoderChoice {
     if (this.#softwareOnly) return softwareEncoder(codec);
-    return this.#entry.encoders.get(codec) ?? softwareEncoder(codec);
+    return this.#job.encoders.get(codec) ?? softwareEncoder(codec);
   }
 
   #startHead(at: number, encoder: EncoderChoice): Head {
     const id = this.#nextHeadId++;
     const layout = this.#layout;
-    const { plan, output } = planJob(this.#entry.request, this.#source, {
+    const { plan, output } = planJob(this.#job.request, this.#source, {
       inputPath: this.#inputPath,
-      outputDir: this.#entry.dir,
+      outputDir: this.#job.dir,
       encoder,
       threads: this.#deps.threads(),
       lowMemory: this.#deps.lowMemory(),
@@ -494,29 +503,24 @@ export class HeadStream {
       video: this.#video,
       ...(layout === null ? {} : { ladder: { layout, encoderFor: (c: OutputCodec) => this.#encoderFor(c) } }),
     });
-    this.#entry.output = this.#master.withCodecs(output);
+    this.#master.setOutput(output);
     const encodes = (plan.variants ?? [{ copy: this.#video.copy, settings: plan.video }]).filter(
       (v) => !v.copy,
     );
     const hardware = [
       ...new Set(encodes.filter((v) => v.settings.accelerator !== null).map((v) => v.settings.encoder)),
     ];
-    const run = startFfmpeg({
-      launcher: this.#deps.launcher,
-      ffmpegPath: this.#deps.config.ffmpeg.path,
-      args: buildHlsArgs(plan),
-      onProgress: (p) => {
-        this.#entry.speed = p.speed;
-        // A progress block is a cheap moment to catch a file event that inotify may have coalesced.
-        this.#entry.arrivals.recheck();
-      },
+    const run = this.#deps.startHead(buildHlsArgs(plan), (p) => {
+      this.#report.speed(p.speed);
+      // A progress block is a cheap moment to catch a file event that inotify may have coalesced.
+      this.#job.arrivals.recheck();
     });
     const head: Head = {
       id,
       start: at,
       next: at,
       throttled: false,
-      startedAt: Date.now(),
+      startedAt: this.#deps.now(),
       run,
       encoder: plan.variants === undefined ? encoder : this.#encoderFor(plan.video.codec),
       hardware,
@@ -526,26 +530,19 @@ export class HeadStream {
       timescales: new Map(),
       stopping: null,
       furthest: null,
-      lastNear: Date.now(),
-      lastFetched: Date.now(),
+      lastNear: this.#deps.now(),
+      lastFetched: this.#deps.now(),
       held: false,
       parked: false,
       holding: [],
     };
     this.#heads.set(id, head);
-    if (transition(this.#entry, 'running')) this.#entry.startedAt = new Date();
-    // The request goes into the record too: after a crash the next start reports the job as lost.
-    const unrecorded =
-      run.pid > 0
-        ? this.#deps.pidRecords.add(this.#entry.id, run.pid, this.#entry.dir, recordOf(this.#entry))
-        : null;
-    if (unrecorded !== null)
-      this.#deps.log.warn({ jobId: this.#entry.id, err: unrecorded }, 'could not write the pid record');
+    this.#report.started(run.pid);
     this.#deps.log.info(
-      { jobId: this.#entry.id, head: id, pid: run.pid, encoder: encoder.name, startSegment: at },
+      { jobId: this.#job.id, head: id, pid: run.pid, encoder: encoder.name, startSegment: at },
       'ffmpeg started',
     );
-    this.#deps.onChange();
+    this.#report.changed();
     void run.exited.then((exit) => {
       this.#onExit(head, exit);
     });
@@ -574,7 +571,7 @@ export class HeadStream {
   }
 
   #segmentDone(headId: number, variant: VariantId, index: number, name: string): void {
-    const file = path.join(this.#entry.dir, name);
+    const file = path.join(this.#job.dir, name);
     const head = this.#heads.get(headId);
     // A head being stopped may flush a cut-short segment: never publish it.
     if (head === undefined || head.stopping !== null) {
@@ -588,7 +585,7 @@ export class HeadStream {
     const publicName = segmentName(index, this.#container, variant);
     try {
       // link fails with EEXIST when another head made this segment first: no file is ever written twice.
-      linkSync(file, path.join(this.#entry.dir, publicName));
+      linkSync(file, path.join(this.#job.dir, publicName));
     } catch (err) {
       // ENOENT: the event of our own unlink, or a repeat event.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
@@ -598,7 +595,7 @@ export class HeadStream {
       return;
     }
     rmSync(file, { force: true });
-    this.#entry.arrivals.notify(publicName);
+    this.#job.arrivals.notify(publicName);
     if (this.#container === 'ts') void this.#master.learn(variant, publicName);
     // The index is made once every variant has its file (one FFmpeg writes them all at about the same time).
     const published = (this.#published.get(index) ?? 0) + 1;
@@ -612,8 +609,10 @@ export class HeadStream {
     });
     this.#release(head);
     head.next = Math.max(head.next, index + 1);
-    this.#entry.segmentsReady = this.#made.size;
-    if (this.#count !== null) this.#entry.progress = Math.min(1, this.#made.size / this.#count);
+    this.#report.made(
+      this.#made.size,
+      this.#count === null ? null : Math.min(1, this.#made.size / this.#count),
+    );
     if (this.#complete()) {
       void this.#completeUnlessDiskFull();
       return;
@@ -632,7 +631,7 @@ export class HeadStream {
     try {
       let timescales = head.timescales.get(variant);
       if (timescales === undefined) {
-        timescales = readTimescales(path.join(this.#entry.dir, headInitName(head.id, variant)));
+        timescales = readTimescales(path.join(this.#job.dir, headInitName(head.id, variant)));
         head.timescales.set(variant, timescales);
       }
       shiftSegmentFile(file, head.shift, timescales);
@@ -640,7 +639,7 @@ export class HeadStream {
     } catch (err) {
       // ENOENT: a repeat event for a file already published. Anything else: this head's output is unusable.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      this.#deps.log.warn({ jobId: this.#entry.id, head: head.id, err }, 'could not move an fMP4 segment');
+      this.#deps.log.warn({ jobId: this.#job.id, head: head.id, err }, 'could not move an fMP4 segment');
       rmSync(file, { force: true });
       void this.#stopHead(head.id, 'its fMP4 segments could not be moved to the film timeline');
       return false;
@@ -657,8 +656,8 @@ export class HeadStream {
     const key = `${head.generation}/${variant}`;
     if (this.#inits.has(key)) return true;
     const name = initName(variant, head.generation);
-    const own = path.join(this.#entry.dir, headInitName(head.id, variant));
-    const published = path.join(this.#entry.dir, name);
+    const own = path.join(this.#job.dir, headInitName(head.id, variant));
+    const published = path.join(this.#job.dir, name);
     try {
       if (head.shift === 0) linkSync(own, published);
       else {
@@ -675,16 +674,13 @@ export class HeadStream {
       // ENOENT: a repeat event for a head whose files are gone. EEXIST: published meanwhile.
       if (code === 'ENOENT') return false;
       if (code !== 'EEXIST') {
-        this.#deps.log.warn(
-          { jobId: this.#entry.id, head: head.id, err },
-          'could not publish an init segment',
-        );
+        this.#deps.log.warn({ jobId: this.#job.id, head: head.id, err }, 'could not publish an init segment');
         void this.#stopHead(head.id, 'its init segment could not be published');
         return false;
       }
     }
     this.#inits.add(key);
-    this.#entry.arrivals.notify(name);
+    this.#job.arrivals.notify(name);
     void this.#master.learn(variant, name);
     return true;
   }
@@ -697,7 +693,7 @@ export class HeadStream {
   #headListing(headId: number, variant = this.#renditions[0] ?? null): ListedSegment[] | null {
     try {
       return parseHeadPlaylist(
-        readFileSync(path.join(this.#entry.dir, headPlaylistName(headId, variant)), 'utf8'),
+        readFileSync(path.join(this.#job.dir, headPlaylistName(headId, variant)), 'utf8'),
       );
     } catch {
       return null;
@@ -723,14 +719,14 @@ export class HeadStream {
     // A held head is stopped already and continues when it is released.
     if (!head.held) head.run.signalGroup(decision === 'pause' ? 'SIGSTOP' : 'SIGCONT');
     this.#deps.log.info(
-      { jobId: this.#entry.id, head: head.id, at: head.next, viewer: head.furthest },
+      { jobId: this.#job.id, head: head.id, at: head.next, viewer: head.furthest },
       decision === 'pause' ? 'head paused: far ahead of its viewers' : 'head resumed',
     );
-    this.#deps.onChange();
+    this.#report.changed();
   }
 
   #stopIdle(): void {
-    const now = Date.now();
+    const now = this.#deps.now();
     const live = [...this.#heads.values()].filter((h) => h.stopping === null);
     for (const id of idleHeads(live, this.#policy, now, (h) => (h as Head).lastNear))
       void this.#stopHead(id, 'nobody watches near it');
@@ -741,11 +737,11 @@ export class HeadStream {
     if (!this.#ended && head.stopping === null) this.#sweepFinished(head);
     this.#release(head);
     this.#heads.delete(head.id);
-    if (head.run.pid > 0) this.#deps.pidRecords.remove(this.#entry.id, head.run.pid);
+    if (head.run.pid > 0) this.#report.exited(head.run.pid);
     this.#removeLeftovers(head.id);
     this.#deps.log.info(
       {
-        jobId: this.#entry.id,
+        jobId: this.#job.id,
         head: head.id,
         startSegment: head.start,
         next: head.next,
@@ -755,9 +751,9 @@ export class HeadStream {
       },
       'ffmpeg ended',
     );
-    this.#deps.onChange();
+    this.#report.changed();
     // A place under max_heads: a deferred seek may start now (if the ration allows).
-    if (this.#deferred.size > 0) this.#deferred.retryAt(Date.now());
+    if (this.#deferred.size > 0) this.#deferred.retryAt(this.#deps.now());
     if (this.#ended || head.stopping !== null) return;
     if (exit.exitCode === 0) {
       void this.#headReachedEnd(head);
@@ -784,7 +780,7 @@ export class HeadStream {
     if (this.#keyframes !== null) await this.#indexed(await this.#keyframes);
     const early = endedEarlyReason(head.next, this.#count, this.#segmentSeconds, this.#duration);
     if (early !== null) {
-      this.#end({ status: 'failed', reason: (await fullDisk(this.#deps.readDisk)) ?? early });
+      this.#end({ status: 'failed', reason: (await this.#deps.diskFull()) ?? early });
       return;
     }
     // The input ended a segment or two before the probed length said: the film has this many.
@@ -796,9 +792,9 @@ export class HeadStream {
     // Holes left by heads that stopped: a prepared job fills them now, a watched one when a viewer asks. Not once the
     // stream ended while this waited (a cancel's stopAll has already run: a head started now would run unowned).
     if (this.#ended) return;
-    if (this.#entry.request.prepare === true && this.#heads.size === 0) {
+    if (this.#job.request.prepare === true && this.#heads.size === 0) {
       const hole = this.#firstHole();
-      if (hole !== null) this.#startHead(hole, this.#entry.encoder);
+      if (hole !== null) this.#startHead(hole, this.#encoder);
     }
   }
 
@@ -807,7 +803,7 @@ export class HeadStream {
    * exits 0: on a full disk the stream is not complete, whatever the file names say.
    */
   async #completeUnlessDiskFull(): Promise<void> {
-    const full = await fullDisk(this.#deps.readDisk);
+    const full = await this.#deps.diskFull();
     this.#end(full === null ? { status: 'completed' } : { status: 'failed', reason: full });
   }
 
@@ -818,7 +814,7 @@ export class HeadStream {
   }
 
   async #headFailed(head: Head, exit: FfmpegExit): Promise<void> {
-    const full = await fullDisk(this.#deps.readDisk);
+    const full = await this.#deps.diskFull();
     const reason = { text: full ?? exitReason(exit) };
     if (head.hardware.length === 0 || full !== null) {
       this.#end({ status: 'failed', reason: reason.text });
@@ -828,9 +824,8 @@ export class HeadStream {
     const at = this.#dropCutShort(head);
     for (const name of head.hardware) this.#deps.markUnusable(name, reason.text);
     const from = head.hardware.join(', ');
-    this.#entry.fallback = { from, reason: reason.text, atSegment: at };
     this.#deps.log.warn(
-      { jobId: this.#entry.id, encoder: from, reason: reason.text, atSegment: at },
+      { jobId: this.#job.id, encoder: from, reason: reason.text, atSegment: at },
       'hardware encoder failed: continuing in software',
     );
     // fMP4 carries the parameter sets in the init segment: the software run's segments get their own, listed after a
@@ -839,9 +834,10 @@ export class HeadStream {
     if (!this.#softwareOnly && this.#container === 'fmp4' && this.#initPublished(this.#generation))
       this.#generation++;
     this.#softwareOnly = true;
-    this.#entry.encoder = softwareEncoder(this.#video.codec);
+    this.#encoder = softwareEncoder(this.#video.codec);
+    this.#report.fallback({ from, reason: reason.text, atSegment: at }, this.#encoder);
     if (this.#ended) return;
-    this.#startHead(at, this.#entry.encoder);
+    this.#startHead(at, this.#encoder);
     if (this.#vod && this.#generation > 0) void this.#updatePlaylists();
   }
 
@@ -865,7 +861,7 @@ export class HeadStream {
   /** Removes every variant's file of a segment index: it will be made again. */
   #unpublish(index: number): void {
     for (const variant of this.#renditions) {
-      const file = path.join(this.#entry.dir, segmentName(index, this.#container, variant));
+      const file = path.join(this.#job.dir, segmentName(index, this.#container, variant));
       try {
         unlinkSync(file);
       } catch {
@@ -875,19 +871,19 @@ export class HeadStream {
     }
     this.#published.delete(index);
     this.#made.delete(index);
-    this.#entry.segmentsReady = this.#made.size;
+    this.#report.made(this.#made.size, null);
   }
 
   /** A stopped head's unpublished files: the segment it was writing (.tmp) or flushed cut short. */
   #removeLeftovers(headId: number): void {
     let names: string[];
     try {
-      names = readdirSync(this.#entry.dir);
+      names = readdirSync(this.#job.dir);
     } catch {
       return;
     }
     for (const name of names) {
-      if (name.startsWith(`h${headId}-`)) rmSync(path.join(this.#entry.dir, name), { force: true });
+      if (name.startsWith(`h${headId}-`)) rmSync(path.join(this.#job.dir, name), { force: true });
     }
   }
 
@@ -906,13 +902,4 @@ export class HeadStream {
   abort(): void {
     this.#end({ status: 'cancelled' });
   }
-}
-
-/** Applies a stream's end to its job entry. */
-export function applyEnd(entry: JobEntry, end: StreamEnd): void {
-  if (end.status === 'failed') finish(entry, 'failed', end.reason);
-  else if (end.status === 'completed') {
-    entry.progress = 1;
-    finish(entry, 'completed');
-  } else finish(entry, 'cancelled');
 }
