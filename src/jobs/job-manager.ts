@@ -21,10 +21,12 @@ import {
   wishedCodecs,
   type EncoderChoice,
   type EncoderSet,
-} from './encoder-choice.js';
+} from '../stream/encoder-choice.js';
 import { finish, lostEntry, newEntry, viewOf, type JobEntry } from './job-entry.js';
-import { isLive, type JobView } from './job.js';
-import { folderSharedWith, type JobRequest } from './job-request.js';
+import type { JobView } from '../contract/job-view.js';
+import type { JobRequest } from '../contract/job-request.js';
+import { isLive } from './job-state.js';
+import { folderSharedWith } from './job-ids.js';
 import { runJob, type JobRunnerDeps } from './job-runner.js';
 import { publicReason, type InputNames } from './job-failure.js';
 import type { DiskState } from './sweep-rules.js';

@@ -9,14 +9,14 @@ import { probeSource, type ProbeResult } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
 import { readKeyframes, type KeyframeIndex } from '../media/keyframe-index.js';
 import { chooseVideoMode } from '../media/video-mode.js';
-import { cutsAtKeyframes, ladderMode, layoutOf } from './variant-plan.js';
-import { burnInOf } from './plan.js';
-import { startSubtitles } from './job-subtitles.js';
-import { COPY_CHOICE } from './encoder-choice.js';
-import { HeadStream, type StreamEnd } from './head-stream.js';
+import { cutsAtKeyframes, ladderMode, layoutOf } from '../stream/variant-plan.js';
+import { burnInOf } from '../stream/plan.js';
+import { startSubtitles } from '../stream/start-subtitles.js';
+import { COPY_CHOICE } from '../stream/encoder-choice.js';
+import { HeadStream, type StreamEnd } from '../stream/head-stream.js';
 import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
 import { fullDisk } from './job-failure.js';
-import type { StreamDeps, StreamReport } from './stream-ports.js';
+import type { StreamDeps, StreamReport } from '../stream/ports.js';
 import type { DiskState } from './sweep-rules.js';
 
 export interface JobRunnerDeps {

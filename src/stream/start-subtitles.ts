@@ -7,8 +7,8 @@ import { fmp4TimestampMap, tsTimestampMap, type TimestampMap } from '../hls/subt
 import type { SourceInfo } from '../media/source-info.js';
 import type { RecordedJob } from '../ffmpeg/pid-records.js';
 import type { HeadStream } from './head-stream.js';
-import type { StreamJob } from './stream-ports.js';
-import { SubtitleRenditions, type SubtitleDeps } from './subtitles.js';
+import type { StreamJob } from './ports.js';
+import { SubtitleRenditions, type SubtitleDeps } from './subtitle-renditions.js';
 
 /** Starts the job's subtitle renditions, or returns null when there are none to make. */
 export function startSubtitles(

@@ -7,8 +7,8 @@ import type { FfmpegRun } from '../ffmpeg/process.js';
 import type { Progress } from '../ffmpeg/progress.js';
 import type { FileArrivals } from '../hls/file-arrivals.js';
 import type { EncoderChoice, EncoderSet } from './encoder-choice.js';
-import type { JobFallback, JobOutput } from './job.js';
-import type { JobRequest } from './job-request.js';
+import type { JobFallback, JobOutput } from '../contract/job-view.js';
+import type { JobRequest } from '../contract/job-request.js';
 
 /** The job a stream is made for, as the stream may read it. */
 export interface StreamJob {

@@ -34,8 +34,8 @@ import { copyDurations } from '../media/keyframe-index.js';
 import type { OutputCodec, VideoMode } from '../media/video-mode.js';
 import type { SubtitleRendition } from '../hls/subtitle-playlist.js';
 import { softwareEncoder, type EncoderChoice } from './encoder-choice.js';
-import { endedEarlyReason, exitReason } from './job-failure.js';
-import type { StreamDeps, StreamJob, StreamReport } from './stream-ports.js';
+import { endedEarlyReason, exitReason } from './head-exit.js';
+import type { StreamDeps, StreamJob, StreamReport } from './ports.js';
 import {
   decideSeek,
   fetchesFrom,

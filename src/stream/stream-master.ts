@@ -10,7 +10,7 @@ import type { SubtitleRendition } from '../hls/subtitle-playlist.js';
 import { audioCodecString, codecFromAnnexB, codecFromInit } from '../media/codec-string.js';
 import type { SourceInfo } from '../media/source-info.js';
 import type { OutputCodec } from '../media/video-mode.js';
-import type { JobOutput, VariantView } from './job.js';
+import type { JobOutput, VariantView } from '../contract/job-view.js';
 import { variantBandwidth } from './variant-plan.js';
 
 /** What the master lists when a variant's SPS cannot be read: the profile and level our encoders default to. */

@@ -9,9 +9,9 @@ import type { SourceInfo } from '../media/source-info.js';
 import { chooseBurnIn, type BurnIn } from '../media/subtitle-track.js';
 import { firstFrameSeconds } from './heads.js';
 import type { EncoderChoice } from './encoder-choice.js';
-import type { AudioView, JobOutput } from './job.js';
+import type { AudioView, JobOutput } from '../contract/job-view.js';
 import { planLadder, type VariantLayout } from './variant-plan.js';
-import type { JobRequest } from './job-request.js';
+import type { JobRequest } from '../contract/job-request.js';
 
 export const DEFAULT_SEGMENT_SECONDS = 4;
 
