@@ -8,9 +8,7 @@ import type { ProbeCache } from '../media/probe-cache.js';
 import { probeSource, type ProbeResult } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
 import { readKeyframes, type KeyframeIndex } from '../media/keyframe-index.js';
-import { chooseVideoMode } from '../media/video-mode.js';
-import { cutsAtKeyframes, ladderMode, layoutOf } from '../stream/variant-plan.js';
-import { burnInOf } from '../stream/plan.js';
+import { planStream } from '../stream/plan.js';
 import { startSubtitles } from '../stream/start-subtitles.js';
 import { COPY_CHOICE } from '../stream/encoder-choice.js';
 import { HeadStream, type StreamEnd } from '../stream/head-stream.js';
@@ -135,26 +133,14 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
       return;
     }
     entry.durationSeconds = probe.info.durationSeconds > 0 ? probe.info.durationSeconds : null;
-    const video = probe.info.video;
-    const burn = burnInOf(entry.request, probe.info);
-    if (burn !== null && 'error' in burn) {
-      finish(entry, 'failed', burn.error);
+    const plan = planStream(entry.request, probe.info);
+    if ('error' in plan) {
+      finish(entry, 'failed', plan.error);
       return;
     }
-    const layout = video === null ? null : layoutOf(entry.request, video);
-    const mode =
-      video === null
-        ? null
-        : layout === null
-          ? chooseVideoMode(entry.request.video, video, burn !== null)
-          : ladderMode(layout);
-    if (mode === null || 'error' in mode) {
-      finish(entry, 'failed', mode?.error ?? 'source has no video stream');
-      return;
-    }
-    if (mode.copy) entry.encoder = COPY_CHOICE;
+    if (plan.video.copy) entry.encoder = COPY_CHOICE;
     // A copy's VOD playlist comes from the source's keyframes, read while the copy already runs.
-    if (cutsAtKeyframes(mode, layout) && entry.request.playlist !== 'event') {
+    if (plan.copyCuts && plan.vod) {
       const { launcher, pidRecords, log } = deps;
       const indexDeps = { launcher, ffprobePath: deps.config.ffmpeg.ffprobePath, pidRecords, log };
       const job = { jobId: entry.id, record: recordOf(entry) };
@@ -163,21 +149,13 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
     const job = {
       id: entry.id,
       request: entry.request,
+      inputPath,
       dir: entry.dir,
       arrivals: entry.arrivals,
       encoder: entry.encoder,
       encoders: entry.encoders,
     };
-    const stream = new HeadStream(
-      job,
-      reportTo(entry, deps),
-      inputPath,
-      probe.info,
-      mode,
-      streamDeps(deps),
-      layout,
-      index?.times,
-    );
+    const stream = new HeadStream(job, reportTo(entry, deps), plan, streamDeps(deps), index?.times);
     entry.stream = stream;
     const subtitles = startSubtitles({ ...job, record: recordOf(entry) }, inputPath, probe.info, stream, {
       launcher: deps.launcher,

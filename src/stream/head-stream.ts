@@ -29,9 +29,8 @@ import {
   type ListedSegment,
   type MadeSegment,
 } from '../hls/stream-playlist.js';
-import type { SourceInfo } from '../media/source-info.js';
 import { copyDurations } from '../media/keyframe-index.js';
-import type { OutputCodec, VideoMode } from '../media/video-mode.js';
+import type { OutputCodec } from '../media/video-mode.js';
 import type { SubtitleRendition } from '../hls/subtitle-playlist.js';
 import { softwareEncoder, type EncoderChoice } from './encoder-choice.js';
 import { endedEarlyReason, exitReason } from './head-exit.js';
@@ -40,16 +39,14 @@ import {
   decideSeek,
   fetchesFrom,
   nearWindow,
-  seekRationing,
   reachedOtherWork,
   throttleDecision,
-  vodDurations,
   idleHeads,
   type HeadPolicy,
   type HeadState,
 } from './heads.js';
-import { containerOf, mediaDuration, planJob, streamSegments } from './plan.js';
-import { cutsAtKeyframes, type VariantLayout } from './variant-plan.js';
+import { headPolicy, type StreamPlan } from './plan.js';
+import { planHead } from './head-plan.js';
 import { readTimescales, shiftSegmentFile } from './fmp4-publish.js';
 import { moveInitEdits } from '../hls/fmp4-shift.js';
 import { StreamMaster } from './stream-master.js';
@@ -105,25 +102,18 @@ export type StreamEnd =
 export class HeadStream {
   readonly #job: StreamJob;
   readonly #report: StreamReport;
-  readonly #inputPath: string;
-  readonly #source: SourceInfo;
+  /** How the stream is made, decided once. */
+  readonly #plan: StreamPlan;
   readonly #deps: StreamDeps;
   /** The encoder new heads run: the job's first choice, software after a hardware failure. */
   #encoder: EncoderChoice;
   readonly #policy: HeadPolicy;
-  readonly #segmentSeconds: number;
   /** Segments the film has; null when the source's duration is unknown (then: event playlist, one head). */
   #count: number | null;
-  /** The stream's length (the video's own, where known): the VOD durations sum to it. */
-  readonly #duration: number;
   #vod: boolean;
   /** The VOD playlist's durations; null until known (a copy's keyframe index) or without a VOD playlist. */
   #vodList: readonly number[] | null;
   readonly #keyframes: Promise<readonly number[] | null> | null;
-  readonly #video: VideoMode;
-  readonly #layout: VariantLayout | null;
-  /** The variants each segment index has a file of: one (null) in a one-quality job. */
-  readonly #renditions: readonly VariantId[];
   /** How many variants' files of each segment index are published; the index is made once all are. */
   readonly #published = new Map<number, number>();
   /** fMP4 init segments published, as "generation/variant". */
@@ -133,9 +123,6 @@ export class HeadStream {
   #softwareOnly = false;
   readonly #durations: Promise<readonly number[] | null>;
   #durationsKnown: (durations: readonly number[] | null) => void = () => undefined;
-  readonly #container: Container;
-  /** Whether a far request starts a head there (VOD in MPEG-TS). */
-  readonly #seeks: boolean;
   readonly #made = new Map<number, MadeSegment>();
   readonly #heads = new Map<number, Head>();
   #nextHeadId = 0;
@@ -158,59 +145,26 @@ export class HeadStream {
   constructor(
     job: StreamJob,
     report: StreamReport,
-    inputPath: string,
-    source: SourceInfo,
-    video: VideoMode,
+    plan: StreamPlan,
     deps: StreamDeps,
-    /** An ABR job's ladder; null for one quality. */
-    layout: VariantLayout | null,
     /** A copy's keyframe index, being read: its VOD playlist is written from it. */
     keyframes?: Promise<readonly number[] | null>,
   ) {
     this.#job = job;
     this.#report = report;
-    this.#encoder = job.encoder;
-    this.#video = video;
-    this.#layout = layout;
-    this.#renditions = layout === null ? [null] : layout.variants.map((v) => v.index);
-    // A copy (alone or in a ladder) is cut at the source's keyframes.
-    const copyCuts = cutsAtKeyframes(video, layout);
-    this.#inputPath = inputPath;
-    this.#source = source;
+    this.#plan = plan;
     this.#deps = deps;
-    const request = job.request;
-    this.#segmentSeconds = request.segmentSeconds ?? 4;
-    this.#count = streamSegments(source, this.#segmentSeconds);
-    this.#duration = mediaDuration(source);
-    // A copy is cut at the source's own keyframes: its VOD playlist waits for the keyframe index (without one it is
-    // listed as made).
-    this.#keyframes = copyCuts ? (keyframes ?? null) : null;
-    if (copyCuts) this.#count = null;
-    this.#vod = request.playlist !== 'event' && (copyCuts ? this.#keyframes !== null : this.#count !== null);
-    this.#vodList =
-      this.#vod && this.#count !== null
-        ? vodDurations(this.#duration, this.#segmentSeconds, this.#count)
-        : null;
-    this.#container = containerOf(
-      request,
-      layout === null ? video.codec : layout.variants.map((v) => v.codec),
-    );
-    // A copy's cuts depend on where its run starts: one head only. (A seek head's fMP4 segments are moved to the film's
-    // timeline as they are published: FFmpeg 5.1 starts each run's fragments at decode time 0.)
-    this.#seeks = this.#vod && !copyCuts;
-    const prepare = request.prepare === true;
-    const { seek, throttle } = deps;
-    this.#policy = {
-      aheadSegments: seek.aheadSegments,
-      // Without seek heads players only ask for what the one head will make: it must not stop or pause for them.
-      maxHeads: this.#seeks ? seek.maxHeads : 1,
-      idleMs: prepare || !this.#seeks ? 0 : seek.idleMs,
-      throttleAheadSeconds: prepare || !deps.canPause || !this.#seeks ? 0 : throttle.aheadSeconds,
-      segmentSeconds: this.#segmentSeconds,
-      ...seekRationing(this.#segmentSeconds),
-    };
+    this.#encoder = job.encoder;
+    this.#count = plan.count;
+    this.#vod = plan.vod && (!plan.copyCuts || keyframes !== undefined);
+    this.#vodList = plan.vodDurations;
+    // A copy is cut at the source's own keyframes: its VOD playlist waits for the keyframe index.
+    this.#keyframes = plan.copyCuts && this.#vod ? (keyframes ?? null) : null;
+    // (A seek head's fMP4 segments are moved to the film's timeline as they are published: FFmpeg 5.1 starts each
+    // run's fragments at decode time 0.)
+    this.#policy = headPolicy(plan, deps);
     this.#playlists = new Map(
-      this.#renditions.map((variant) => [
+      this.#plan.renditions.map((variant) => [
         variant,
         new StreamPlaylistFile(job.dir, () => this.#composePlaylist(variant), mediaPlaylistName(variant)),
       ]),
@@ -221,11 +175,11 @@ export class HeadStream {
       report: (output) => {
         report.output(output);
       },
-      source,
-      container: this.#container,
-      segmentSeconds: this.#segmentSeconds,
-      renditions: this.#renditions,
-      copy: video.copy,
+      source: plan.source,
+      container: this.#plan.container,
+      segmentSeconds: this.#plan.segmentSeconds,
+      renditions: this.#plan.renditions,
+      copy: plan.video.copy,
       codecOf: (variant) => this.#codecOf(variant),
       log: deps.log,
     });
@@ -243,12 +197,12 @@ export class HeadStream {
   }
 
   get container(): Container {
-    return this.#container;
+    return this.#plan.container;
   }
 
   /** The init segment subtitle timing is read from: the first variant's (init.mp4 for one quality). */
   get firstInit(): string {
-    return initName(this.#renditions[0] ?? null);
+    return initName(this.#plan.renditions[0] ?? null);
   }
 
   get count(): number | null {
@@ -299,7 +253,7 @@ export class HeadStream {
       if (k >= h.start && k <= h.next) h.furthest = Math.max(h.furthest ?? k, k);
       this.#throttle(h);
     }
-    if (this.#made.has(k) || !this.#seeks) return;
+    if (this.#made.has(k) || !this.#plan.seeks) return;
     // A parked stream that seeks: the viewer is back past what was made, and a head starts there as a seek does.
     if (this.#parkedAt !== null) this.#unpark();
     if (this.#seek(k, now)) return;
@@ -354,12 +308,12 @@ export class HeadStream {
    * parked: ended, parked already, or a head that cannot be paused on this platform (it runs on to its end).
    */
   async park(): Promise<boolean> {
-    if (this.#ended || this.#parkedAt !== null || (!this.#seeks && !this.#deps.canPause)) return false;
+    if (this.#ended || this.#parkedAt !== null || (!this.#plan.seeks && !this.#deps.canPause)) return false;
     this.#parkedAt = this.#deps.now();
     this.#deferred.clear();
     this.#deps.log.info({ jobId: this.#job.id, heads: this.#heads.size }, 'job parked: nobody watches');
     this.#report.changed();
-    if (this.#seeks) {
+    if (this.#plan.seeks) {
       await this.stopAll('parked: nobody watches');
       return true;
     }
@@ -373,7 +327,7 @@ export class HeadStream {
 
   /** A request to the stream (a playlist or a segment): a stream parked with a paused head goes on. */
   visited(): void {
-    if (this.#parkedAt !== null && !this.#seeks) this.#unpark();
+    if (this.#parkedAt !== null && !this.#plan.seeks) this.#unpark();
   }
 
   #unpark(): void {
@@ -400,7 +354,7 @@ export class HeadStream {
       this.#durationsKnown(null);
     } else {
       // Keyframe times count from the first keyframe, where the video starts: the last segment ends at its length.
-      this.#vodList = copyDurations(keyframes, this.#segmentSeconds, this.#duration);
+      this.#vodList = copyDurations(keyframes, this.#plan.segmentSeconds, this.#plan.durationSeconds);
       this.#count = this.#vodList.length;
       const output = this.#master.output;
       if (output !== null) this.#master.setOutput({ ...output, segmentCount: this.#count });
@@ -434,7 +388,13 @@ export class HeadStream {
         this.#generation === 0
           ? null
           : this.#vodList.map((_, i) => this.#made.get(i)?.init ?? this.#generation);
-      return composeVodPlaylist(this.#vodList, this.#segmentSeconds, this.#container, variant, inits);
+      return composeVodPlaylist(
+        this.#vodList,
+        this.#plan.segmentSeconds,
+        this.#plan.container,
+        variant,
+        inits,
+      );
     }
     const contiguous: MadeSegment[] = [];
     for (let i = 0; ; i++) {
@@ -443,16 +403,16 @@ export class HeadStream {
       contiguous.push(s);
     }
     return composeEventPlaylist(contiguous, {
-      segmentSeconds: this.#segmentSeconds,
+      segmentSeconds: this.#plan.segmentSeconds,
       ended: this.#completed,
-      container: this.#container,
+      container: this.#plan.container,
       variant,
     });
   }
 
   #codecOf(variant: VariantId): OutputCodec {
-    const v = variant === null ? undefined : this.#layout?.variants[variant];
-    return v?.codec ?? this.#video.codec;
+    const v = variant === null ? undefined : this.#plan.layout?.variants[variant];
+    return v?.codec ?? this.#plan.video.codec;
   }
 
   #complete(): boolean {
@@ -491,20 +451,18 @@ export class HeadStream {
 
   #startHead(at: number, encoder: EncoderChoice): Head {
     const id = this.#nextHeadId++;
-    const layout = this.#layout;
-    const { plan, output } = planJob(this.#job.request, this.#source, {
-      inputPath: this.#inputPath,
+    const { plan, output } = planHead(this.#plan, {
+      inputPath: this.#job.inputPath,
       outputDir: this.#job.dir,
       encoder,
+      encoderFor: (c) => this.#encoderFor(c),
       threads: this.#deps.threads(),
       lowMemory: this.#deps.lowMemory(),
       head: id,
       startSegment: at,
-      video: this.#video,
-      ...(layout === null ? {} : { ladder: { layout, encoderFor: (c: OutputCodec) => this.#encoderFor(c) } }),
     });
     this.#master.setOutput(output);
-    const encodes = (plan.variants ?? [{ copy: this.#video.copy, settings: plan.video }]).filter(
+    const encodes = (plan.variants ?? [{ copy: this.#plan.video.copy, settings: plan.video }]).filter(
       (v) => !v.copy,
     );
     const hardware = [
@@ -566,7 +524,7 @@ export class HeadStream {
     }
     // Every variant is cut at the same points: the first one's playlist has the durations.
     const playlistOf = headPlaylistId(name);
-    if (playlistOf !== null && playlistOf.variant === (this.#renditions[0] ?? null))
+    if (playlistOf !== null && playlistOf.variant === (this.#plan.renditions[0] ?? null))
       this.#readDurations(playlistOf.head);
   }
 
@@ -578,11 +536,11 @@ export class HeadStream {
       rmSync(file, { force: true });
       return;
     }
-    if (this.#container === 'fmp4') {
+    if (this.#plan.container === 'fmp4') {
       if (!this.#publishInit(head, variant)) return;
       if (head.shift !== 0 && !this.#shiftToTimeline(head, variant, file)) return;
     }
-    const publicName = segmentName(index, this.#container, variant);
+    const publicName = segmentName(index, this.#plan.container, variant);
     try {
       // link fails with EEXIST when another head made this segment first: no file is ever written twice.
       linkSync(file, path.join(this.#job.dir, publicName));
@@ -596,11 +554,11 @@ export class HeadStream {
     }
     rmSync(file, { force: true });
     this.#job.arrivals.notify(publicName);
-    if (this.#container === 'ts') void this.#master.learn(variant, publicName);
+    if (this.#plan.container === 'ts') void this.#master.learn(variant, publicName);
     // The index is made once every variant has its file (one FFmpeg writes them all at about the same time).
     const published = (this.#published.get(index) ?? 0) + 1;
     this.#published.set(index, published);
-    if (published < this.#renditions.length) return;
+    if (published < this.#plan.renditions.length) return;
     this.#made.set(index, {
       index,
       duration: this.#vodList?.[index] ?? 0,
@@ -690,7 +648,7 @@ export class HeadStream {
   }
 
   /** What a head's own playlist lists so far; null while it has none. */
-  #headListing(headId: number, variant = this.#renditions[0] ?? null): ListedSegment[] | null {
+  #headListing(headId: number, variant = this.#plan.renditions[0] ?? null): ListedSegment[] | null {
     try {
       return parseHeadPlaylist(
         readFileSync(path.join(this.#job.dir, headPlaylistName(headId, variant)), 'utf8'),
@@ -764,8 +722,8 @@ export class HeadStream {
 
   /** Publishes finished files of a head whose events may still be queued. */
   #sweepFinished(head: Head): void {
-    const pattern = headSegmentPattern(head.id, this.#container, this.#layout !== null);
-    for (const variant of this.#renditions) {
+    const pattern = headSegmentPattern(head.id, this.#plan.container, this.#plan.layout !== null);
+    for (const variant of this.#plan.renditions) {
       const listing = this.#headListing(head.id, variant);
       if (listing === null) continue;
       const named = pattern.replace('%v', String(variant));
@@ -778,7 +736,12 @@ export class HeadStream {
   async #headReachedEnd(head: Head): Promise<void> {
     // A copy can finish before its keyframe index: the VOD playlist is written before the job completes.
     if (this.#keyframes !== null) await this.#indexed(await this.#keyframes);
-    const early = endedEarlyReason(head.next, this.#count, this.#segmentSeconds, this.#duration);
+    const early = endedEarlyReason(
+      head.next,
+      this.#count,
+      this.#plan.segmentSeconds,
+      this.#plan.durationSeconds,
+    );
     if (early !== null) {
       this.#end({ status: 'failed', reason: (await this.#deps.diskFull()) ?? early });
       return;
@@ -831,10 +794,10 @@ export class HeadStream {
     // fMP4 carries the parameter sets in the init segment: the software run's segments get their own, listed after a
     // discontinuity (in a VOD playlist too, which is otherwise never changed).
     // A generation whose init is out keeps it: the software run needs a new one (a failure before any, none).
-    if (!this.#softwareOnly && this.#container === 'fmp4' && this.#initPublished(this.#generation))
+    if (!this.#softwareOnly && this.#plan.container === 'fmp4' && this.#initPublished(this.#generation))
       this.#generation++;
     this.#softwareOnly = true;
-    this.#encoder = softwareEncoder(this.#video.codec);
+    this.#encoder = softwareEncoder(this.#plan.video.codec);
     this.#report.fallback({ from, reason: reason.text, atSegment: at }, this.#encoder);
     if (this.#ended) return;
     this.#startHead(at, this.#encoder);
@@ -852,7 +815,7 @@ export class HeadStream {
     // Without the head's playlist the nominal duration stands.
     const listed = this.#headListing(head.id)?.find((s) => s.index === last)?.duration ?? made.duration;
     const isLast = this.#count !== null && last === this.#count - 1;
-    if (isLast || isWholeSegment(listed, this.#segmentSeconds, this.#source.video?.fps ?? 0))
+    if (isLast || isWholeSegment(listed, this.#plan.segmentSeconds, this.#plan.source.video?.fps ?? 0))
       return head.next;
     this.#unpublish(last);
     return last;
@@ -860,8 +823,8 @@ export class HeadStream {
 
   /** Removes every variant's file of a segment index: it will be made again. */
   #unpublish(index: number): void {
-    for (const variant of this.#renditions) {
-      const file = path.join(this.#job.dir, segmentName(index, this.#container, variant));
+    for (const variant of this.#plan.renditions) {
+      const file = path.join(this.#job.dir, segmentName(index, this.#plan.container, variant));
       try {
         unlinkSync(file);
       } catch {

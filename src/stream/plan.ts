@@ -1,16 +1,17 @@
-// Pure: request + probed source + chosen encoder → the HLS plan FFmpeg runs.
-import type { AudioPlan, HlsJobPlan } from '../ffmpeg/hls-args.js';
-import { gopFrames } from '../ffmpeg/hls-args.js';
-import type { Container } from '../hls/stream-folder.js';
+// Pure: how a job's stream is made, decided once its source is probed and then frozen (StreamPlan): the video mode,
+// the ladder, the segment length and count, the container, the audio, the burned-in subtitle, VOD or event, seek
+// heads or one. Each head derives its FFmpeg arguments from this plan plus where it starts (head-plan.ts); nothing
+// downstream re-derives a default.
+import type { AudioPlan } from '../ffmpeg/hls-args.js';
+import type { Container, VariantId } from '../hls/stream-folder.js';
 import { chooseAudioCodec, chooseAudioTrack } from '../media/audio-choice.js';
-import { defaultBitrateKbps, outputHeight, outputWidth } from '../media/picture.js';
-import type { OutputCodec, VideoMode } from '../media/video-mode.js';
+import { chooseVideoMode, type OutputCodec, type VideoMode } from '../media/video-mode.js';
 import type { SourceInfo } from '../media/source-info.js';
 import { chooseBurnIn, type BurnIn } from '../media/subtitle-track.js';
-import { firstFrameSeconds } from './heads.js';
-import type { EncoderChoice } from './encoder-choice.js';
-import type { AudioView, JobOutput } from '../contract/job-view.js';
-import { planLadder, type VariantLayout } from './variant-plan.js';
+import { seekRationing, vodDurations, type HeadPolicy } from './heads.js';
+import type { AudioView } from '../contract/job-view.js';
+import { cutsAtKeyframes, ladderMode, layoutOf, type VariantLayout } from './variant-plan.js';
+import type { StreamDeps } from './ports.js';
 import type { JobRequest } from '../contract/job-request.js';
 
 export const DEFAULT_SEGMENT_SECONDS = 4;
@@ -38,22 +39,113 @@ export function streamSegments(source: SourceInfo, segmentSeconds: number): numb
   return duration > 0 ? segmentCount(duration, segmentSeconds, source.video?.fps ?? 0) : null;
 }
 
-export interface PlanContext {
-  readonly inputPath: string;
-  readonly outputDir: string;
-  readonly encoder: EncoderChoice;
-  readonly threads: number | null;
-  readonly lowMemory: boolean;
-  /** The head's id (its file names). */
-  readonly head: number;
-  /** Copy or transcode, and to which codec (decided once the source was probed). */
+type SourceVideo = NonNullable<SourceInfo['video']>;
+
+/** The audio a stream carries: what FFmpeg is told, and what the job view says. */
+export interface PlannedAudio {
+  readonly plan: AudioPlan;
+  readonly view: AudioView;
+}
+
+/** How one job's stream is made: decided once (planStream), frozen, read by every head. */
+export interface StreamPlan {
+  readonly request: JobRequest;
+  readonly source: SourceInfo;
+  /** The source's video stream (a stream is only planned for a source with one). */
+  readonly sourceVideo: SourceVideo;
+  /** Copy or transcode, and to which codec (an ABR job: what its first transcoded variant makes). */
   readonly video: VideoMode;
-  /** First segment of this head (0, a seek, or where a failed hardware head stopped). */
-  readonly startSegment: number;
-  /** An ABR job's variants (null: one quality) and the encoder of each codec they make. */
-  readonly ladder?: {
-    readonly layout: VariantLayout;
-    readonly encoderFor: (codec: OutputCodec) => EncoderChoice;
+  /** An ABR job's ladder; null for one quality. */
+  readonly layout: VariantLayout | null;
+  /** The variants each segment index has a file of: one (null) in a one-quality job. */
+  readonly renditions: readonly VariantId[];
+  readonly segmentSeconds: number;
+  /** The stream's length (the video's own, where known): the VOD durations sum to it. */
+  readonly durationSeconds: number;
+  /** Segments the probed length gives (what the job view says until a copy's keyframe index is read). */
+  readonly nominalCount: number | null;
+  /** Cut at the source's own keyframes (a copy, alone or in a ladder): its count comes from the keyframe index. */
+  readonly copyCuts: boolean;
+  /** Segments the stream has, where known now: null for an unknown length or a copy (until its index is read). */
+  readonly count: number | null;
+  /** A VOD playlist (written at once, or once a copy's keyframes are read); else an event playlist. */
+  readonly vod: boolean;
+  /** The VOD playlist's durations where known now (a transcode's); null for a copy or an event playlist. */
+  readonly vodDurations: readonly number[] | null;
+  /** Whether a far request starts a head there: VOD, not cut at keyframes (a copy's cuts depend on its start). */
+  readonly seeks: boolean;
+  readonly container: Container;
+  readonly audio: PlannedAudio | null;
+  readonly burn: BurnIn | null;
+}
+
+/** The stream plan, or why the source cannot be streamed as asked (the job fails with it). */
+export function planStream(request: JobRequest, source: SourceInfo): StreamPlan | { readonly error: string } {
+  const burn = burnInOf(request, source);
+  if (burn !== null && 'error' in burn) return { error: burn.error };
+  const video = source.video;
+  if (video === null) return { error: 'source has no video stream' };
+  const layout = layoutOf(request, video);
+  const mode = layout === null ? chooseVideoMode(request.video, video, burn !== null) : ladderMode(layout);
+  if ('error' in mode) return { error: mode.error };
+  return streamPlanOf(request, source, mode, layout);
+}
+
+/** The stream plan for a video mode and ladder already chosen. */
+export function streamPlanOf(
+  request: JobRequest,
+  source: SourceInfo,
+  video: VideoMode,
+  layout: VariantLayout | null,
+): StreamPlan {
+  const sourceVideo = source.video;
+  if (sourceVideo === null) throw new Error('a stream plan needs a source with video');
+  const burn = burnInOf(request, source);
+  if (burn !== null && 'error' in burn) throw new Error(burn.error);
+  const segmentSeconds = request.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS;
+  const durationSeconds = mediaDuration(source);
+  const nominalCount = streamSegments(source, segmentSeconds);
+  const copyCuts = cutsAtKeyframes(video, layout);
+  const count = copyCuts ? null : nominalCount;
+  // A copy's VOD playlist waits for its keyframe index (read whenever its playlist is VOD).
+  const vod = request.playlist !== 'event' && (copyCuts || count !== null);
+  return Object.freeze({
+    request,
+    source,
+    sourceVideo,
+    video,
+    layout,
+    renditions: layout === null ? [null] : layout.variants.map((v) => v.index),
+    segmentSeconds,
+    durationSeconds,
+    nominalCount,
+    copyCuts,
+    count,
+    vod,
+    vodDurations: vod && count !== null ? vodDurations(durationSeconds, segmentSeconds, count) : null,
+    // A copy's cuts depend on where its run starts: one head only.
+    seeks: vod && !copyCuts,
+    container: containerOf(request, layout === null ? video.codec : layout.variants.map((v) => v.codec)),
+    audio: planAudio(request, source),
+    burn,
+  });
+}
+
+/** How the stream's heads are scheduled: the plan plus the worker's seek and throttle settings. */
+export function headPolicy(
+  plan: StreamPlan,
+  settings: Pick<StreamDeps, 'seek' | 'throttle' | 'canPause'>,
+): HeadPolicy {
+  const prepare = plan.request.prepare === true;
+  const { seek, throttle } = settings;
+  return {
+    aheadSegments: seek.aheadSegments,
+    // Without seek heads players only ask for what the one head will make: it must not stop or pause for them.
+    maxHeads: plan.seeks ? seek.maxHeads : 1,
+    idleMs: prepare || !plan.seeks ? 0 : seek.idleMs,
+    throttleAheadSeconds: prepare || !settings.canPause || !plan.seeks ? 0 : throttle.aheadSeconds,
+    segmentSeconds: plan.segmentSeconds,
+    ...seekRationing(plan.segmentSeconds),
   };
 }
 
@@ -78,7 +170,7 @@ export function burnInOf(
 }
 
 /** The audio a job carries (null without audio) and how the view describes it. */
-function planAudio(request: JobRequest, source: SourceInfo): { plan: AudioPlan; view: AudioView } | null {
+export function planAudio(request: JobRequest, source: SourceInfo): PlannedAudio | null {
   const track = chooseAudioTrack(source.audioTracks, {
     track: request.audio?.track,
     lang: request.audio?.lang,
@@ -104,97 +196,4 @@ function planAudio(request: JobRequest, source: SourceInfo): { plan: AudioPlan; 
       reason: choice.reason,
     },
   };
-}
-
-/** Builds the plan and the output description the job reports. */
-export function planJob(
-  request: JobRequest,
-  source: SourceInfo,
-  ctx: PlanContext,
-): { plan: HlsJobPlan; output: JobOutput } {
-  const video = source.video;
-  if (video === null) throw new Error('planJob needs a source with video');
-  const segmentSeconds = request.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS;
-  const audio = planAudio(request, source);
-  const burn = burnInOf(request, source);
-  if (burn !== null && 'error' in burn) throw new Error(burn.error);
-  const common = {
-    inputPath: ctx.inputPath,
-    outputDir: ctx.outputDir,
-    videoStreamIndex: video.index,
-    audio: audio?.plan ?? null,
-    segmentSeconds,
-    head: ctx.head,
-    startSegment: ctx.startSegment,
-    firstFrameSeconds: firstFrameSeconds(ctx.startSegment, segmentSeconds, video.fps, video.startSeconds),
-    ...(burn === null ? {} : { burnStreamIndex: burn.streamIndex }),
-  };
-  const burned = { burnedSubtitles: burn === null ? null : { ...burn } };
-  const settings = {
-    gopFrames: gopFrames(video.fps, segmentSeconds),
-    segmentSeconds,
-    threads: ctx.threads,
-    lowMemory: ctx.lowMemory,
-  };
-  if (ctx.ladder !== undefined) {
-    const { layout, encoderFor } = ctx.ladder;
-    const container = containerOf(
-      request,
-      layout.variants.map((v) => v.codec),
-    );
-    const ladder = planLadder(layout, video, {
-      ...settings,
-      encoderFor,
-      container,
-      audio: audio?.plan ?? null,
-    });
-    return {
-      plan: { ...common, video: ladder.first, variants: ladder.variants, container },
-      output: {
-        ...ladder.output,
-        segmentSeconds,
-        segmentCount: streamSegments(source, segmentSeconds),
-        audio: audio !== null,
-        container,
-        audioTrack: audio?.view ?? null,
-        variants: ladder.views,
-        droppedVariants: layout.dropped,
-        ...burned,
-      },
-    };
-  }
-  const mode = ctx.video;
-  const codec = mode.codec;
-  // A copy keeps the source's picture and bitrate (0: not set by the worker).
-  const height = mode.copy ? video.height : outputHeight(request.video.height, video.height);
-  const bitrateKbps = mode.copy ? 0 : (request.video.bitrateKbps ?? defaultBitrateKbps(height, codec));
-  const container = containerOf(request, codec);
-  const plan: HlsJobPlan = {
-    ...common,
-    video: {
-      ...settings,
-      encoder: ctx.encoder.name,
-      accelerator: ctx.encoder.accelerator,
-      device: ctx.encoder.device,
-      codec,
-      height,
-      bitrateKbps,
-    },
-    container,
-  };
-  const output: JobOutput = {
-    codec,
-    encoder: ctx.encoder.name,
-    video: { copied: mode.copy, reason: mode.reason },
-    width: mode.copy ? video.width : outputWidth(height, video),
-    height,
-    bitrateKbps,
-    segmentSeconds,
-    segmentCount: streamSegments(source, segmentSeconds),
-    audio: audio !== null,
-    container,
-    audioTrack: audio?.view ?? null,
-    ...burned,
-  };
-  return { plan, output };
 }

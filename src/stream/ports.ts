@@ -14,6 +14,8 @@ import type { JobRequest } from '../contract/job-request.js';
 export interface StreamJob {
   readonly id: string;
   readonly request: JobRequest;
+  /** The source, resolved inside nas_mount_path. */
+  readonly inputPath: string;
   /** The job's stream folder. */
   readonly dir: string;
   /** File events of the stream folder: the stream learns of finished segments and announces published ones. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { outputHeight, outputWidth, planJob, segmentCount } from '../../../src/stream/plan.js';
+import { outputHeight, outputWidth, segmentCount } from '../../../src/stream/plan.js';
+import { planJob } from '../../../src/stream/head-plan.js';
 import type { SourceInfo } from '../../../src/media/source-info.js';
 
 const source: SourceInfo = {
