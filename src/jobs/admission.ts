@@ -143,6 +143,14 @@ export async function chooseEncoders(
   catalog: EncoderCatalog,
   waitMs = ENCODER_TEST_WAIT_MS,
 ): Promise<EncoderPick> {
-  if (awaitsEncoderTests(request, catalog.known())) await Promise.race([catalog.tested, delay(waitMs)]);
+  if (awaitsEncoderTests(request, catalog.known())) {
+    // The timer does not outlive the wait: it would hold the process for waitMs after the tests said.
+    const timer = new AbortController();
+    try {
+      await Promise.race([catalog.tested, delay(waitMs, undefined, { signal: timer.signal })]);
+    } finally {
+      timer.abort();
+    }
+  }
   return encodersFor(request, (codec) => catalog.usable(codec), catalog.known());
 }
