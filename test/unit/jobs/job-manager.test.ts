@@ -172,3 +172,51 @@ describe('JobManager admission', () => {
     assert.ok(!(view.error ?? '').includes(w.mount), view.error);
   });
 });
+
+describe('JobManager retention', () => {
+  /** A manager with one job, failed at its probe (the fake ffprobe): a stopped job with an empty stream folder. */
+  async function failedJob(id: string): Promise<World> {
+    const w = world();
+    await w.manager.submit(job(id));
+    const deadline = Date.now() + 5000;
+    while (w.manager.liveIds().length > 0 && Date.now() < deadline) await delay(10);
+    assert.equal(w.manager.view(id).status, 'failed');
+    return w;
+  }
+
+  it('removes a stopped stream once: its URLs are gone, its record stays', async () => {
+    const w = await failedJob('film');
+    assert.notEqual(w.manager.stream('film'), null);
+    await w.manager.removeStream('film');
+    assert.equal(existsSync(path.join(w.streams, 'film')), false);
+    assert.equal(w.manager.stream('film'), null);
+    assert.equal(w.manager.view('film').status, 'failed');
+    assert.equal(w.manager.sweepEntries()[0]?.streamRemoved, true);
+  });
+
+  it('forgets a spent record with its empty folder, and the id is free again', async () => {
+    const w = await failedJob('film');
+    await w.manager.forget('film');
+    assert.throws(() => w.manager.view('film'), { code: 'JOB_NOT_FOUND' });
+    assert.equal(existsSync(path.join(w.streams, 'film')), false);
+    assert.equal((await w.manager.submit(job('film'))).status, 'queued');
+    await w.manager.drain();
+  });
+
+  it('keeps a record whose folder holds a file after all, and never forgets or empties a live job', async () => {
+    const w = await failedJob('film');
+    writeFileSync(path.join(w.streams, 'film', 'seg-0.ts'), 'x');
+    await w.manager.forget('film');
+    assert.equal(w.manager.view('film').status, 'failed');
+    assert.equal(existsSync(path.join(w.streams, 'film', 'seg-0.ts')), true);
+
+    const live = world();
+    await live.manager.submit(job('live'));
+    // Both asked while the job is live (its probe has not answered yet): both decline at once.
+    assert.deepEqual(live.manager.liveIds(), ['live']);
+    await Promise.all([live.manager.forget('live'), live.manager.removeStream('live')]);
+    assert.equal(live.manager.view('live').id, 'live');
+    assert.equal(existsSync(path.join(live.streams, 'live')), true);
+    await live.manager.drain();
+  });
+});
