@@ -50,6 +50,7 @@ import { planHead } from './head-plan.js';
 import { readTimescales, shiftSegmentFile } from './fmp4-publish.js';
 import { moveInitEdits } from '../hls/fmp4-shift.js';
 import { StreamMaster } from './stream-master.js';
+import { BackgroundTasks } from './background-tasks.js';
 import { DeferredSeeks } from './deferred-seeks.js';
 
 interface Head extends HeadState {
@@ -141,6 +142,8 @@ export class HeadStream {
   });
   /** When the job was parked (ms): nobody watched it for jobs.idle_cancel_seconds. Null while watched. */
   #parkedAt: number | null = null;
+  /** Owns every piece of background work (exit handling, playlist writes, codec reads): stopAll awaits them. */
+  readonly #tasks: BackgroundTasks;
 
   constructor(
     job: StreamJob,
@@ -163,6 +166,7 @@ export class HeadStream {
     // (A seek head's fMP4 segments are moved to the film's timeline as they are published: FFmpeg 5.1 starts each
     // run's fragments at decode time 0.)
     this.#policy = headPolicy(plan, deps);
+    this.#tasks = new BackgroundTasks(deps.log, { jobId: job.id });
     this.#playlists = new Map(
       this.#plan.renditions.map((variant) => [
         variant,
@@ -216,7 +220,11 @@ export class HeadStream {
     };
     // The head first: a request that comes in while the playlist is written must find it (not start a second one).
     this.#startHead(0, this.#encoder);
-    if (this.#keyframes !== null) void this.#keyframes.then((k) => this.#indexed(k));
+    if (this.#keyframes !== null)
+      this.#tasks.run(
+        this.#keyframes.then((k) => this.#indexed(k)),
+        'keyframe index',
+      );
     else if (this.#vod) await this.#updatePlaylists();
     if (this.#policy.idleMs > 0) {
       this.#timer = setInterval(() => {
@@ -270,7 +278,8 @@ export class HeadStream {
       this.#deferred.retryAt(decision.until);
       return false;
     }
-    if (decision.replace !== null) void this.#stopHead(decision.replace, 'replaced by a seek');
+    if (decision.replace !== null)
+      this.#tasks.run(this.#stopHead(decision.replace, 'replaced by a seek'), 'stop a head');
     this.#deps.log.info(
       { jobId: this.#job.id, segment: k, replaces: decision.replace },
       'seek: starting a head',
@@ -341,9 +350,13 @@ export class HeadStream {
     this.#report.changed();
   }
 
-  /** Stops every head (cancel, failure, shutdown) and waits until each FFmpeg has been reaped. */
+  /**
+   * Stops every head (cancel, failure, shutdown, parking) and waits until each FFmpeg has been reaped and the work
+   * their ends started (exit handling, playlist writes) has settled.
+   */
   async stopAll(reason: string): Promise<void> {
     await Promise.all([...this.#heads.keys()].map((id) => this.#stopHead(id, reason)));
+    await this.#tasks.settled();
   }
 
   /** The copy's keyframe index is in: its VOD playlist can be written (or, without one, it is listed as made). */
@@ -373,7 +386,7 @@ export class HeadStream {
 
   /** The job's subtitle renditions: the master lists them beside the variant(s). */
   attachSubtitles(renditions: readonly SubtitleRendition[]): void {
-    void this.#master.attachSubtitles(renditions);
+    this.#tasks.run(this.#master.attachSubtitles(renditions), 'master playlist');
   }
 
   #updatePlaylists(): Promise<void> {
@@ -501,9 +514,12 @@ export class HeadStream {
       'ffmpeg started',
     );
     this.#report.changed();
-    void run.exited.then((exit) => {
-      this.#onExit(head, exit);
-    });
+    this.#tasks.run(
+      run.exited.then((exit) => {
+        this.#onExit(head, exit);
+      }),
+      'head exit',
+    );
     return head;
   }
 
@@ -549,12 +565,13 @@ export class HeadStream {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       // EEXIST: another head made this segment first; this one only repeats its work from here on.
       rmSync(file, { force: true });
-      void this.#stopHead(head.id, 'reached a segment made already');
+      this.#tasks.run(this.#stopHead(head.id, 'reached a segment made already'), 'stop a head');
       return;
     }
     rmSync(file, { force: true });
     this.#job.arrivals.notify(publicName);
-    if (this.#plan.container === 'ts') void this.#master.learn(variant, publicName);
+    if (this.#plan.container === 'ts')
+      this.#tasks.run(this.#master.learn(variant, publicName), 'codec string');
     // The index is made once every variant has its file (one FFmpeg writes them all at about the same time).
     const published = (this.#published.get(index) ?? 0) + 1;
     this.#published.set(index, published);
@@ -572,16 +589,16 @@ export class HeadStream {
       this.#count === null ? null : Math.min(1, this.#made.size / this.#count),
     );
     if (this.#complete()) {
-      void this.#completeUnlessDiskFull();
+      this.#tasks.run(this.#completeUnlessDiskFull(), 'completion');
       return;
     }
     if (reachedOtherWork(head, [...this.#heads.values()], (i) => this.#made.has(i))) {
-      void this.#stopHead(head.id, 'reached segments made already');
+      this.#tasks.run(this.#stopHead(head.id, 'reached segments made already'), 'stop a head');
       return;
     }
     this.#throttle(head);
     // A VOD playlist changes only after a mid-stream fallback: as segments come, from either generation.
-    if (!this.#vod || this.#generation > 0) void this.#updatePlaylists();
+    if (!this.#vod || this.#generation > 0) this.#tasks.run(this.#updatePlaylists(), 'playlists');
   }
 
   /** A seek head's fMP4 segment, moved to the film's timeline in place; false (and the file gone) if it cannot be. */
@@ -599,7 +616,10 @@ export class HeadStream {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
       this.#deps.log.warn({ jobId: this.#job.id, head: head.id, err }, 'could not move an fMP4 segment');
       rmSync(file, { force: true });
-      void this.#stopHead(head.id, 'its fMP4 segments could not be moved to the film timeline');
+      this.#tasks.run(
+        this.#stopHead(head.id, 'its fMP4 segments could not be moved to the film timeline'),
+        'stop a head',
+      );
       return false;
     }
   }
@@ -633,13 +653,13 @@ export class HeadStream {
       if (code === 'ENOENT') return false;
       if (code !== 'EEXIST') {
         this.#deps.log.warn({ jobId: this.#job.id, head: head.id, err }, 'could not publish an init segment');
-        void this.#stopHead(head.id, 'its init segment could not be published');
+        this.#tasks.run(this.#stopHead(head.id, 'its init segment could not be published'), 'stop a head');
         return false;
       }
     }
     this.#inits.add(key);
     this.#job.arrivals.notify(name);
-    void this.#master.learn(variant, name);
+    this.#tasks.run(this.#master.learn(variant, name), 'codec string');
     return true;
   }
 
@@ -666,7 +686,7 @@ export class HeadStream {
       if (made !== undefined && made.duration === 0)
         this.#made.set(listed.index, { ...made, duration: listed.duration });
     }
-    if (!this.#vod) void this.#updatePlaylists();
+    if (!this.#vod) this.#tasks.run(this.#updatePlaylists(), 'playlists');
   }
 
   #throttle(head: Head): void {
@@ -687,7 +707,7 @@ export class HeadStream {
     const now = this.#deps.now();
     const live = [...this.#heads.values()].filter((h) => h.stopping === null);
     for (const id of idleHeads(live, this.#policy, now, (h) => (h as Head).lastNear))
-      void this.#stopHead(id, 'nobody watches near it');
+      this.#tasks.run(this.#stopHead(id, 'nobody watches near it'), 'stop a head');
   }
 
   #onExit(head: Head, exit: FfmpegExit): void {
@@ -714,10 +734,10 @@ export class HeadStream {
     if (this.#deferred.size > 0) this.#deferred.retryAt(this.#deps.now());
     if (this.#ended || head.stopping !== null) return;
     if (exit.exitCode === 0) {
-      void this.#headReachedEnd(head);
+      this.#tasks.run(this.#headReachedEnd(head), 'head reached the end');
       return;
     }
-    void this.#headFailed(head, exit);
+    this.#tasks.run(this.#headFailed(head, exit), 'head failed');
   }
 
   /** Publishes finished files of a head whose events may still be queued. */
@@ -801,7 +821,7 @@ export class HeadStream {
     this.#report.fallback({ from, reason: reason.text, atSegment: at }, this.#encoder);
     if (this.#ended) return;
     this.#startHead(at, this.#encoder);
-    if (this.#vod && this.#generation > 0) void this.#updatePlaylists();
+    if (this.#vod && this.#generation > 0) this.#tasks.run(this.#updatePlaylists(), 'playlists');
   }
 
   /** The failed head's last segment, if cut short, is unpublished; returns where the next head starts. */
@@ -856,9 +876,12 @@ export class HeadStream {
     this.#completed = end.status === 'completed';
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#deferred.close();
-    void this.#updatePlaylists().then(() => {
-      this.#resolveEnd(end);
-    });
+    this.#tasks.run(
+      this.#updatePlaylists().then(() => {
+        this.#resolveEnd(end);
+      }),
+      'final playlists',
+    );
   }
 
   /** The job was cancelled or failed from outside: stop heads, settle. */
