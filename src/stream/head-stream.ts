@@ -346,7 +346,9 @@ export class HeadStream {
       head: id,
       startSegment: at,
     });
-    this.#master.setOutput(output);
+    // The count the film is known to have now (a copy's keyframe index, an input that ended early), not the planned one.
+    const count = this.#segments.count;
+    this.#master.setOutput(count === null ? output : { ...output, segmentCount: count });
     const run = this.#deps.startHead(buildHlsArgs(plan), (p) => {
       this.#report.speed(p.speed);
       // A progress block is a cheap moment to catch a file event that inotify may have coalesced.
@@ -509,7 +511,7 @@ export class HeadStream {
       return;
     }
     // The input ended a segment or two before the probed length said: the film has this many.
-    this.#segments.endsAt(head.next);
+    if (this.#segments.endsAt(head.next)) this.#countKnown();
     if (this.#segments.complete() || this.#segments.count === null) {
       await this.#completeUnlessDiskFull();
       return;

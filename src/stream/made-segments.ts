@@ -104,9 +104,11 @@ export class MadeSegments {
     }
   }
 
-  /** The input ended before the probed length said: the film has `count` segments. */
-  endsAt(count: number): void {
-    if (this.#count !== null && count < this.#count) this.#count = count;
+  /** The input ended before the probed length said: the film has `count` segments. True when that is news. */
+  endsAt(count: number): boolean {
+    if (this.#count === null || count >= this.#count) return false;
+    this.#count = count;
+    return true;
   }
 
   /**

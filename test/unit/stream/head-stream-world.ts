@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
-import type { JobFallback } from '../../../src/contract/job-view.js';
+import type { JobFallback, JobOutput } from '../../../src/contract/job-view.js';
 import type { JobRequest } from '../../../src/contract/job-request.js';
 import { FileArrivals } from '../../../src/hls/file-arrivals.js';
 import { segmentName } from '../../../src/hls/stream-folder.js';
@@ -54,6 +54,7 @@ class Recorder {
   readonly exited: number[] = [];
   readonly made: [number, number | null][] = [];
   readonly fallbacks: [JobFallback, EncoderChoice][] = [];
+  readonly outputs: JobOutput[] = [];
 }
 
 export interface Options {
@@ -144,7 +145,7 @@ function reportOf(r: Recorder): StreamReport {
   return {
     started: (pid) => r.started.push(pid),
     exited: (pid) => r.exited.push(pid),
-    output: () => undefined,
+    output: (o) => r.outputs.push(o),
     made: (count, progress) => r.made.push([count, progress]),
     speed: () => undefined,
     fallback: (fallback, encoder) => r.fallbacks.push([fallback, encoder]),

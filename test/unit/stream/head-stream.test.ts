@@ -107,6 +107,20 @@ describe('HeadStream', () => {
     for (let k = 0; k < 10; k++) assert.ok(existsSync(path.join(w.dir, segmentName(k))), segmentName(k));
   });
 
+  it('says the count the film really has once the input ends a segment early', async () => {
+    const w = await world();
+    const first = w.ffmpeg.head(0);
+    assert.equal(w.report.outputs.at(-1)?.segmentCount, 10);
+    // The probed length promised 10 segments; the input ends after 9 (within endedEarlyReason's two).
+    for (let k = 0; k < 9; k++) first.writeSegment(k);
+    await published(w, 8);
+    first.exit(0);
+    assert.deepEqual(await endOf(w), { status: 'completed' });
+    assert.equal(w.stream.count, 9);
+    // The job view (and the HTTP layer's end of stream) follow: a request for segment 9 is past the end.
+    assert.equal(w.report.outputs.at(-1)?.segmentCount, 9);
+  });
+
   it('goes on in software from the next segment when a hardware head fails', async () => {
     const w = await world({ encoder: VAAPI });
     const first = w.ffmpeg.head(0);
