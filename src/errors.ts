@@ -45,6 +45,11 @@ export const ERROR_CODES = {
   CONFIG_INVALID: 1,
   FFMPEG_MISSING: 1,
   INTERNAL: 500,
+  // The pool (transcode-worker pool)
+  /** No live worker can take the job now: every one is busy, draining, full, probing or lacks an encoder. */
+  NO_WORKER: 503,
+  /** The chosen workers were tried and none answered usably (unreachable, timed out, refused the pool's token). */
+  WORKER_FAILED: 502,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
