@@ -246,7 +246,7 @@ export async function createPoolServer(deps: PoolServerDeps): Promise<PoolApp> {
         throw noWorker(message, result.retryAfter ?? NO_WORKER_RETRY_SECONDS);
       }
       case 'failed': {
-        const message = `no worker answered usably: ${describeAttempts(result.attempts)}`;
+        const message = `job ${id}: no worker answered usably: ${describeAttempts(result.attempts)}`;
         record('job', null, 'failed', message, id);
         throw new WorkerError('WORKER_FAILED', message);
       }

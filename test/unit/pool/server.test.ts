@@ -218,9 +218,11 @@ describe('pool server', () => {
     assert.equal(code(refused), 'NO_WORKER');
     assert.equal(refused.headers['retry-after'], '2');
     kind = 'failed';
-    const failed = await asClient(h, 'POST', '/jobs', JOB);
+    const failed = await asClient(h, 'POST', '/jobs', { ...JOB, id: 'film-1' });
     assert.equal(failed.statusCode, 502);
     assert.equal(code(failed), 'WORKER_FAILED');
+    // A timeout may have started the job: the message names it, so the client can look for it.
+    assert.match(failed.json<{ error: { message: string } }>().error.message, /^job film-1: .*a: timeout/);
   });
 
   it('answers unknown routes with the envelope', async () => {
