@@ -1,7 +1,8 @@
 // pool.yml: defaults, the embedded default, tokens from the file or the environment, and every problem named by key.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { ConfigInputs } from '../../../src/config.js';
+import { tokenProblem, type ConfigInputs } from '../../../src/config.js';
 import { WorkerError } from '../../../src/errors.js';
 import { buildPoolConfig, embeddedPoolDefault } from '../../../src/pool/config.js';
 
@@ -109,5 +110,19 @@ describe('pool config', () => {
     );
     assert.equal(c.workers.silenceMs, 2500);
     assert.deepEqual(c.workers.authTokens, { board: 'b-0123456789abcdef' });
+  });
+
+  it('refuses every token value docs/pool.md and the README show', () => {
+    const shown = ['docs/pool.md', 'README.md']
+      .map((f) => readFileSync(new URL(`../../../${f}`, import.meta.url), 'utf8'))
+      .flatMap((text) => [
+        ...text.matchAll(/^\s*#?\s*(?:worker_token|client_token|auth_token|token|board):\s*([^\s#},]+)/gm),
+        ...text.matchAll(/TRANSCODE_POOL_\w*TOKEN=([^\s$'"%]+)/g),
+      ])
+      .map((m) => m[1] ?? '')
+      // "<worker token: the content of …>" names a file; copied as it is, it is not even one YAML value.
+      .filter((t) => !t.startsWith('<'));
+    assert.ok(shown.length >= 4, `found ${shown.join(', ')}`);
+    for (const token of shown) assert.notEqual(tokenProblem(token), null, `${token} is accepted`);
   });
 });
