@@ -10,8 +10,8 @@ import { createLogger } from '../../src/log.js';
 import { buildPoolConfig } from '../../src/pool/config.js';
 import { startPool, type Pool } from '../../src/pool/root.js';
 import { runCli, writeConfig, type CliProcess } from '../helpers/cli.js';
-import { TOKEN, waitFor, type TestDaemon } from '../helpers/daemon.js';
-import { makeMedia, makeMountDir } from '../helpers/media.js';
+import { TOKEN, waitFor, waitForJobEnd, type TestDaemon } from '../helpers/daemon.js';
+import { makeMedia, makeMountDir, run } from '../helpers/media.js';
 import { startWorker } from './pool-workers.js';
 
 const WORKER_TOKEN = 'pool-worker-token-0123456789';
@@ -83,7 +83,7 @@ describe('pool with real workers', () => {
     assert.equal(byName.get('plain')?.probing, false);
   });
 
-  it('places 4K HEVC → 1080p on the GPU worker and a copy anywhere live', async () => {
+  it('places 4K HEVC → 1080p on the GPU worker (no speeds measured: hardware first) and a copy anywhere', async () => {
     const res = await call('POST', '/placements', {
       source: { codec: 'hevc', width: 3840, height: 2160, frameRate: 24 },
       output: { codec: 'h264', height: 1080 },
@@ -109,10 +109,20 @@ describe('pool with real workers', () => {
     const job = JSON.parse(text) as { id: string; playlistUrl: string };
     const owner = [plain, gpu].find((d) => job.playlistUrl.startsWith(`${d.advertiseUrl}/`));
     assert.ok(owner !== undefined, job.playlistUrl);
-    const playlist = await fetch(job.playlistUrl);
-    assert.equal(playlist.status, 200);
-    assert.match(await playlist.text(), /^#EXTM3U/);
-    await owner.api('DELETE', `/jobs/${job.id}`);
+    // FFmpeg plays it from the worker, the pool out of the path.
+    const played = await run('ffmpeg', [
+      '-hide_banner',
+      '-v',
+      'error',
+      '-i',
+      job.playlistUrl,
+      '-f',
+      'null',
+      '-',
+    ]);
+    assert.equal(played.stderr, '');
+    const view = await waitForJobEnd(owner, job.id);
+    assert.equal(view.status, 'completed');
     const decisions = (await (await call('GET', '/placements')).json()) as {
       decisions: { jobId?: string; outcome: string }[];
     };
@@ -120,7 +130,7 @@ describe('pool with real workers', () => {
     assert.equal(decisions.decisions[0].outcome, 'forwarded');
   });
 
-  it('forgets a worker killed with SIGKILL within its silence window', async () => {
+  it('forgets a worker killed with SIGKILL within its silence window, and lists it again once restarted', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'tw-pool-cli-'));
     const file = writeConfig(dir, {
       name: 'doomed',
@@ -139,7 +149,10 @@ describe('pool with real workers', () => {
       'the process worker',
     );
     await new Promise((r) => setTimeout(r, 4 * INTERVAL_S * 1000));
-    const window = (await listed()).find((w) => w.name === 'doomed')?.silenceSeconds ?? 0;
+    const entry = (await listed()).find((w) => w.name === 'doomed');
+    const window = entry?.silenceSeconds ?? 0;
+    // Its work_dir keeps its id: the restarted process is the same worker.
+    const doomedId = entry?.workerId ?? '';
     assert.ok(window >= 3 * INTERVAL_S && window < 10, String(window));
     child.child.kill('SIGKILL');
     await child.exited;
@@ -152,6 +165,17 @@ describe('pool with real workers', () => {
     const gone = (Date.now() - killedAt) / 1000;
     // Its last beat came up to one interval before the kill; checking takes a few polls.
     assert.ok(gone <= window + 0.5, `gone after ${gone} s, window ${window} s`);
+    const id = (await listed()).find((w) => w.name === 'doomed')?.workerId;
+    assert.equal(id, undefined);
+    const before = doomedId;
+    doomed = runCli(['start', '--config', file]);
+    await waitFor(
+      async () => (await listed()).some((w) => w.workerId === before),
+      20_000,
+      'the restarted worker',
+    );
+    doomed.child.kill('SIGTERM');
+    await doomed.exited;
   });
 
   it('gives a draining worker nothing, and answers 503 with a reason when every worker is gone', async () => {
