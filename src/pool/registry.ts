@@ -1,6 +1,6 @@
 // The live workers, rebuilt from their heartbeats alone: a worker is listed from its first beat until it has been
 // silent for its silence window, and listed again from its next beat. Cheap per beat (a map write), since 50
-// workers beating every second is the expected load; expiry is checked when the list is read.
+// workers beating every second is the expected load. Reads skip the silent; sweep() removes them and says which.
 import type { WorkerState } from '../contract/heartbeat.js';
 
 export interface LiveWorker {
@@ -75,16 +75,15 @@ export class WorkerRegistry {
     return true;
   }
 
-  /** Every worker not silent past its window, in the order they first beat; the silent ones are dropped. */
+  /** Every worker not silent past its window, in the order they first beat (the silent ones wait for sweep()). */
   live(): LiveWorker[] {
-    this.sweep();
-    return [...this.entries.values()].map((e) => this.view(e));
+    const at = this.now();
+    return this.current(at).map((e) => this.view(e));
   }
 
   /** The latest beat of every live worker: placement's input. */
   states(): WorkerState[] {
-    this.sweep();
-    return [...this.entries.values()].map((e) => e.state);
+    return this.current(this.now()).map((e) => e.state);
   }
 
   /** Drops the workers silent past their window; returns them (for the log). */
@@ -99,6 +98,13 @@ export class WorkerRegistry {
     return dropped;
   }
 
+  private current(at: number): Entry[] {
+    const out: Entry[] = [];
+    for (const e of this.entries.values()) if (!this.expired(e, at)) out.push(e);
+    return out;
+  }
+
+  /** Entries held, silent ones not yet swept included. */
   get size(): number {
     return this.entries.size;
   }

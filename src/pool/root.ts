@@ -120,7 +120,7 @@ export async function startPool(config: PoolConfig, env: PoolEnv): Promise<Pool>
   const localUrl = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${address.port}`;
   log.info({ url: localUrl, advertiseUrl, version: VERSION, config: config.source }, 'pool listening');
 
-  // Dropping is lazy on reads; this sweep only makes a worker's disappearance show in the log when it happens.
+  // Reads already skip silent workers; this sweep removes them and logs each one once.
   const sweeper = setInterval(() => {
     for (const w of registry.sweep())
       log.warn(
