@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildHlsArgs } from '../src/ffmpeg/hls-args.js';
-import { planJob } from '../src/jobs/plan.js';
+import { planJob } from '../src/stream/head-plan.js';
 import { probeSource } from '../src/media/source-info.js';
 import { runCommand } from '../src/process/run-command.js';
 

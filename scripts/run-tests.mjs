@@ -29,6 +29,8 @@ if (only === undefined) {
   console.log('== lint');
   run(bin('eslint'), ['.']);
   run(bin('prettier'), ['--check', '--log-level', 'warn', '.']);
+  console.log('== import circles');
+  run(process.execPath, [path.join(root, 'scripts', 'check-import-cycles.mjs'), 'src']);
 }
 const dirs = only === undefined ? ['unit', 'integration'] : [only];
 const tests = dirs.flatMap((d) => files(path.join(root, 'test', d)));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type ConfigInputs } from './config.js';
 import { startDaemon } from './daemon.js';
-import { WorkerError } from './errors.js';
+import { EXIT_FAILURE, EXIT_USAGE, exitStatus, WorkerError } from './errors.js';
 import { probeCommand } from './hardware/probe-command.js';
 import type { Logger } from 'pino';
 import { createLogger } from './log.js';
@@ -24,9 +24,9 @@ const USAGE = `Usage:
                                              (default config: ./pool.yml, else loopback with generated tokens)
   transcode-worker --version                 print the version`;
 
-function fail(message: string, code = 1): never {
+function fail(message: string, status: number): never {
   process.stderr.write(`${message}\n`);
-  process.exit(code);
+  process.exit(status);
 }
 
 async function main(): Promise<void> {
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       },
     });
   } catch (err) {
-    fail(`${(err as Error).message}\n${USAGE}`, 2);
+    fail(`${(err as Error).message}\n${USAGE}`, EXIT_USAGE);
   }
   const { values, positionals } = parsed;
   if (values.version === true) {
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     });
     process.exit(status);
   }
-  if (command !== 'start') fail(`unknown command "${command}"\n${USAGE}`, 2);
+  if (command !== 'start') fail(`unknown command "${command}"\n${USAGE}`, EXIT_USAGE);
 
   const log = createLogger(config.logLevel);
   log.info({ config: config.source }, 'starting');
@@ -118,14 +118,14 @@ function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
     signals++;
     if (signals > 1) {
       log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
+      process.exit(EXIT_FAILURE);
     }
     log.info({ signal }, 'signal received');
     stop().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'error while stopping');
-        process.exit(1);
+        process.exit(EXIT_FAILURE);
       },
     );
   };
@@ -134,6 +134,6 @@ function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof WorkerError) fail(err.message);
-  fail(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  if (err instanceof WorkerError) fail(err.message, exitStatus(err.code));
+  fail(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, EXIT_FAILURE);
 });

@@ -1,5 +1,7 @@
-// Every error the worker reports has a code with one meaning and one HTTP status. docs/errors.md mirrors this list.
+// Every error the worker reports has a code with one meaning: an HTTP status for what a request can be answered with,
+// an exit status for what ends the process at start-up. docs/errors.md mirrors both lists.
 
+/** The codes an HTTP answer can carry, each with its status. */
 export const ERROR_CODES = {
   // Requests
   UNAUTHORIZED: 401,
@@ -41,9 +43,7 @@ export const ERROR_CODES = {
   RANGE_NOT_SATISFIABLE: 416,
   /** A segment read from disk got no buffer in time (the disk hangs); retry. */
   SERVING_BUSY: 503,
-  // Start-up and internal
-  CONFIG_INVALID: 1,
-  FFMPEG_MISSING: 1,
+  // Internal
   INTERNAL: 500,
   // The pool (transcode-worker pool)
   /** No live worker can take the job now: every one is busy, draining, full, probing or lacks an encoder. */
@@ -52,7 +52,29 @@ export const ERROR_CODES = {
   WORKER_FAILED: 502,
 } as const;
 
-export type ErrorCode = keyof typeof ERROR_CODES;
+/** The codes that end the process at start-up (never an HTTP answer), each with the status cli.ts exits with. */
+export const EXIT_STATUS = {
+  CONFIG_INVALID: 1,
+  FFMPEG_MISSING: 1,
+} as const;
+
+/** Exit status of any other failure that ends the process (`fatal: ...`, an error while stopping). */
+export const EXIT_FAILURE = 1;
+/** Exit status of a command-line usage error (unknown command or option). */
+export const EXIT_USAGE = 2;
+
+export type HttpErrorCode = keyof typeof ERROR_CODES;
+export type StartupErrorCode = keyof typeof EXIT_STATUS;
+export type ErrorCode = HttpErrorCode | StartupErrorCode;
+
+function isHttpCode(code: ErrorCode): code is HttpErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}
+
+/** The status the process exits with when this error ends it: the code's own, else EXIT_FAILURE. */
+export function exitStatus(code: ErrorCode): number {
+  return isHttpCode(code) ? EXIT_FAILURE : EXIT_STATUS[code];
+}
 
 /** An expected failure with a stable code; the HTTP layer renders it as {"error":{"code","message"}}. */
 export class WorkerError extends Error {
@@ -65,8 +87,8 @@ export class WorkerError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'WorkerError';
     this.code = code;
-    const status = ERROR_CODES[code];
-    this.httpStatus = status >= 100 ? status : 500;
+    // A start-up code that reaches a request anyway is the worker's fault.
+    this.httpStatus = isHttpCode(code) ? ERROR_CODES[code] : ERROR_CODES.INTERNAL;
     this.retryAfter = options.retryAfter;
   }
 }

@@ -4,7 +4,7 @@
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { WorkerError } from '../errors.js';
-import { JOB_ID_PATTERN } from '../jobs/job-request.js';
+import { JOB_ID_PATTERN } from './job-request.js';
 import { describeSchemaErrors } from '../schema-errors.js';
 
 const open = { additionalProperties: true } as const;

@@ -3,7 +3,7 @@
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { WorkerError } from '../errors.js';
-import { MAX_VARIANTS, parseJobRequest, type JobRequest } from '../jobs/job-request.js';
+import { MAX_VARIANTS, parseJobRequest, type JobRequest } from './job-request.js';
 import type { JobNeeds, OutputCodec } from '../pool/placement.js';
 import { describeSchemaErrors } from '../schema-errors.js';
 

@@ -5,7 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Value } from 'typebox/value';
-import { JOB_ID_RE, JobRequestSchema, type JobRequest } from '../jobs/job-request.js';
+import { JOB_ID_RE, JobRequestSchema, type JobRequest } from '../contract/job-request.js';
 import type { LiveProcess } from '../platform/process-identity.js';
 import { processInspector, type ProcessInspector } from '../platform/process-inspector.js';
 import { readProcStat } from '../process/proc-stat.js';

@@ -4,7 +4,6 @@
 // it (setpriv --pdeathsig did not fire for exec'd children on this kernel): the pid records reap them at the next
 // start, and under systemd KillMode=control-group kills them with the service.
 import { spawn } from 'node:child_process';
-import { setPriority } from 'node:os';
 import type { Readable } from 'node:stream';
 import {
   canPause as platformCanPause,
@@ -14,6 +13,7 @@ import {
   forceKillCommand,
   stopMethod,
 } from '../platform/process-control.js';
+import { choosePriority, setChildPriority } from '../process/priority.js';
 import { runCommand as realRunCommand, type RunCommand } from '../process/run-command.js';
 import { ProgressParser, type Progress } from './progress.js';
 
@@ -36,25 +36,16 @@ export function canPause(platform: NodeJS.Platform): boolean {
   return platformCanPause(platform);
 }
 
-/** Chooses how to start FFmpeg: `nice` (priority for every thread) where it exists, else os.setPriority after spawn. */
+/** Chooses how to start FFmpeg: at `nice` as process/priority.ts does it, in its own process group off Windows. */
 export function chooseLauncher(
   platform: NodeJS.Platform,
   nice: number,
   has: (command: string) => boolean,
   runCommand: RunCommand = realRunCommand,
 ): Launcher {
-  // Windows: os.setPriority maps nice to a priority class (windowsPriorityClass() documents which); no groups.
-  if (platform === 'win32')
-    return { prefix: [], niceAfterSpawn: nice, processGroup: false, platform, runCommand };
-  // nice -n before exec: the niceness holds for every thread FFmpeg creates, not just its first.
-  const niceWrap = has('nice') ? ['nice', '-n', String(nice)] : [];
-  return {
-    prefix: niceWrap,
-    niceAfterSpawn: niceWrap.length > 0 ? null : nice,
-    processGroup: true,
-    platform,
-    runCommand,
-  };
+  const { prefix, niceAfterSpawn } = choosePriority(platform, nice, () => has('nice'));
+  // Windows has no process groups: FFmpeg is stopped with "q" and taskkill /T (platform/process-control.ts).
+  return { prefix, niceAfterSpawn, processGroup: platform !== 'win32', platform, runCommand };
 }
 
 export interface FfmpegExit {
@@ -134,13 +125,7 @@ export function startFfmpeg(options: StartFfmpegOptions): FfmpegRun {
     });
   });
   const pid = child.pid ?? -1;
-  if (pid > 0 && launcher.niceAfterSpawn !== null) {
-    try {
-      setPriority(pid, launcher.niceAfterSpawn);
-    } catch {
-      // Not fatal: the job runs at normal priority.
-    }
-  }
+  if (launcher.niceAfterSpawn !== null) setChildPriority(pid, launcher.niceAfterSpawn);
   const signalGroup = (signal: NodeJS.Signals): void => {
     if (pid <= 0 || done || !canSignal(platform, signal)) return;
     try {

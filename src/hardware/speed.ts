@@ -2,10 +2,10 @@
 // timed on the wall clock. One run at a time, at nice 19, only while the worker has nothing else to do, and a figure
 // is published only when nothing else (a job, another program) took the CPU during its run (speed-trust.ts).
 import { setTimeout as delay } from 'node:timers/promises';
-import { videoEncoderArgs } from '../ffmpeg/video-encoder.js';
 import type { RunCommand } from '../process/run-command.js';
 import { assertNever } from '../errors.js';
 import type { EncoderCandidate } from './encoder-catalog.js';
+import { measureArgs } from './measure-args.js';
 import type { EncoderCheck } from './types.js';
 import {
   cpuBetween,
@@ -47,7 +47,7 @@ function bitrateFor(height: SpeedHeight): number {
 
 /** FFmpeg arguments (without the binary) for one speed run of a candidate at an output height. */
 export function speedArgs(c: EncoderCandidate, height: SpeedHeight, seconds: number): string[] {
-  const v = videoEncoderArgs({
+  const settings = {
     encoder: c.name,
     accelerator: c.accelerator,
     device: c.device,
@@ -58,19 +58,9 @@ export function speedArgs(c: EncoderCandidate, height: SpeedHeight, seconds: num
     segmentSeconds: 4,
     threads: null,
     lowMemory: false,
-  });
-  // Flags stay next to their values.
-  // prettier-ignore
-  return [
-    // -benchmark prints FFmpeg's own CPU time at the end (at -loglevel info): the check for other programs needs it.
-    '-hide_banner', '-nostdin', '-loglevel', 'info', '-nostats', '-benchmark',
-    ...v.beforeInput,
-    // A 1080p30 source generated in the same process: no file, and the decode cost of a simple source.
-    '-f', 'lavfi', '-t', String(seconds), '-i', 'testsrc2=size=1920x1080:rate=30',
-    ...(v.filter === '' ? [] : ['-vf', v.filter]),
-    ...v.output,
-    '-an', '-f', 'null', '-',
-  ];
+  };
+  // A 1080p30 source, as a job's would be; -benchmark's CPU time tells whether other programs took the CPU.
+  return measureArgs({ settings, sourceSize: '1920x1080', seconds, report: 'benchmark' });
 }
 
 /** Pure: seconds of video over wall seconds, rounded to 2 decimals; null for a zero or negative wall time. */

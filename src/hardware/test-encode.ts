@@ -1,9 +1,10 @@
 // A listed encoder is not a working one: each candidate encodes 0.2 s of a generated picture through the same
 // argument family a job uses. Usable = FFmpeg exits 0; otherwise FFmpeg's own last error lines say why.
 import { cleanLine } from '../ffmpeg/stderr-lines.js';
-import { videoEncoderArgs, type VideoEncodeSettings } from '../ffmpeg/video-encoder.js';
+import type { VideoEncodeSettings } from '../ffmpeg/video-encoder.js';
 import type { CommandResult, RunCommand } from '../process/run-command.js';
 import type { EncoderCandidate } from './encoder-catalog.js';
+import { measureArgs } from './measure-args.js';
 import type { EncoderCheck } from './types.js';
 
 export interface TestEncodeDeps {
@@ -36,20 +37,13 @@ export function testEncodeSettings(c: EncoderCandidate): VideoEncodeSettings {
 
 /** FFmpeg arguments (without the binary) for a candidate's test encode: ~0.2 s of testsrc2 into the null muxer. */
 export function testEncodeArgs(c: EncoderCandidate): string[] {
-  const v = videoEncoderArgs(testEncodeSettings(c));
-  // Flags stay next to their values.
-  // prettier-ignore
-  return [
-    // Errors only, never read stdin: stderr is the reason when the encode fails.
-    '-hide_banner', '-nostdin', '-loglevel', 'error',
-    ...v.beforeInput,
-    // Six frames of a generated picture: no file needed, and enough to open the encoder and flush it.
-    '-f', 'lavfi', '-t', '0.2', '-i', 'testsrc2=size=256x256:rate=30',
-    ...(v.filter === '' ? [] : ['-vf', v.filter]),
-    ...v.output,
-    // Encode but write nothing.
-    '-an', '-f', 'null', '-',
-  ];
+  // Six frames of a small picture: enough to open the encoder and flush it; only errors are printed.
+  return measureArgs({
+    settings: testEncodeSettings(c),
+    sourceSize: '256x256',
+    seconds: 0.2,
+    report: 'errors',
+  });
 }
 
 // Lines FFmpeg prints after the real cause, which repeat it in general terms.

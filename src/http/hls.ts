@@ -13,7 +13,7 @@ import {
   parseVariantPlaylist,
   PLAYLIST_NAME,
 } from '../hls/stream-folder.js';
-import { JOB_ID_RE } from '../jobs/job-request.js';
+import { JOB_ID_RE } from '../contract/job-request.js';
 import type { StreamHandle } from '../jobs/job-manager.js';
 import { chooseAnswer, fileEtag, type Answer } from '../hls/byte-serving.js';
 import { subtitleFile } from '../hls/subtitle-playlist.js';

@@ -1,7 +1,7 @@
 // GET /metrics in Prometheus text (prom-client). Job, cache and heartbeat figures are read at scrape time from the
 // objects that own them; only what nothing else counts (stream answers, segment waits) is counted here.
 import client from 'prom-client';
-import type { JobStatus, JobView } from '../jobs/job.js';
+import type { JobStatus, JobView } from '../contract/job-view.js';
 import type { SegmentCacheStats } from '../hls/segment-cache.js';
 import type { App, BearerHook } from './server.js';
 

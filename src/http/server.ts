@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errorBody, errorJson, WorkerError, type ErrorCode } from '../errors.js';
-import { JOB_ID_RE, parseJobRequest } from '../jobs/job-request.js';
+import { JOB_ID_RE, parseJobRequest } from '../contract/job-request.js';
 import type { JobManager } from '../jobs/job-manager.js';
 import { describeSchemaErrors } from '../schema-errors.js';
 import { checkBearer } from './auth.js';

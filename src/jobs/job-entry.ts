@@ -2,18 +2,12 @@
 // change an entry.
 import type { LostJob, RecordedJob } from '../ffmpeg/pid-records.js';
 import { FileArrivals } from '../hls/file-arrivals.js';
-import type { HeadStream } from './head-stream.js';
-import type { SubtitleRenditions } from './subtitles.js';
-import {
-  canTransition,
-  isLive,
-  type JobFallback,
-  type JobOutput,
-  type JobStatus,
-  type JobView,
-} from './job.js';
-import type { JobRequest } from './job-request.js';
-import type { EncoderChoice, EncoderSet } from './encoder-choice.js';
+import type { HeadStream } from '../stream/head-stream.js';
+import type { SubtitleRenditions } from '../stream/subtitle-renditions.js';
+import { canTransition, isLive } from './job-state.js';
+import { type JobFallback, type JobOutput, type JobStatus, type JobView } from '../contract/job-view.js';
+import type { JobRequest } from '../contract/job-request.js';
+import type { EncoderChoice, EncoderSet } from '../stream/encoder-choice.js';
 
 export interface JobEntry {
   readonly id: string;

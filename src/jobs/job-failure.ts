@@ -1,18 +1,5 @@
-// Why a head's FFmpeg failed or ended too soon, in words an operator can act on.
-import type { FfmpegExit } from '../ffmpeg/process.js';
-import { lastLines } from '../media/source-info.js';
+// Why a job failed, as its view and the heartbeat show it: a full disk, and FFmpeg's words without the NAS path.
 import { diskFullReason, type DiskState } from './sweep-rules.js';
-
-/** Why FFmpeg failed, in FFmpeg's own words where it printed any. */
-export function exitReason(exit: FfmpegExit): string {
-  if (exit.spawnError !== undefined) return `ffmpeg could not start: ${exit.spawnError}`;
-  return (
-    lastLines(exit.stderrTail) ||
-    (exit.signal !== null
-      ? `ffmpeg was killed by ${exit.signal}`
-      : `ffmpeg exited with code ${String(exit.exitCode)}`)
-  );
-}
 
 /** The full-disk reason when work_dir has no room left (FFmpeg 5.1 exits 0 without a word when its writes fail). */
 export async function fullDisk(readDisk: () => Promise<DiskState>): Promise<string | null> {
@@ -20,21 +7,6 @@ export async function fullDisk(readDisk: () => Promise<DiskState>): Promise<stri
     (disk) => diskFullReason(disk.freeBytes),
     () => null,
   );
-}
-
-/**
- * FFmpeg exits 0 when its input simply ends, also when the file was truncated or the NAS went away mid-read. A
- * head that stopped more than two segments short of the probed source's end met such a failure, not the film's end.
- */
-export function endedEarlyReason(
-  reached: number,
-  count: number | null,
-  segmentSeconds: number,
-  durationSeconds: number,
-): string | null {
-  if (count === null || reached >= count - 2) return null;
-  const made = reached * segmentSeconds;
-  return `the input ended after ${made.toFixed(1)} s of its ${durationSeconds.toFixed(1)} s: the file was truncated or became unreadable while it was read (NAS gone?)`;
 }
 
 /** Where a job's source is: the input as posted, the real path FFmpeg opened, and nas_mount_path in its spellings. */

@@ -1,20 +1,20 @@
 // Drives one job: probe the source, then let its HeadStream run encoder heads until the stream is complete, fails,
-// or the job is cancelled. Mutates only its own entry.
+// or the job is cancelled. Mutates only its own entry: the stream reports through StreamReport, written here.
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { PidRecords } from '../ffmpeg/pid-records.js';
-import type { Launcher } from '../ffmpeg/process.js';
+import { startFfmpeg, type Launcher } from '../ffmpeg/process.js';
 import type { ProbeCache } from '../media/probe-cache.js';
 import { probeSource, type ProbeResult } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
 import { readKeyframes, type KeyframeIndex } from '../media/keyframe-index.js';
-import { chooseVideoMode } from '../media/video-mode.js';
-import { cutsAtKeyframes, ladderMode, layoutOf } from './variant-plan.js';
-import { burnInOf } from './plan.js';
-import { startSubtitles } from './job-subtitles.js';
-import { COPY_CHOICE } from './encoder-choice.js';
-import { applyEnd, HeadStream } from './head-stream.js';
-import { finish, recordOf, type JobEntry } from './job-entry.js';
+import { planStream } from '../stream/plan.js';
+import { startSubtitles } from '../stream/start-subtitles.js';
+import { COPY_CHOICE } from '../stream/encoder-choice.js';
+import { HeadStream, type StreamEnd } from '../stream/head-stream.js';
+import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
+import { fullDisk } from './job-failure.js';
+import type { StreamDeps, StreamReport } from '../stream/ports.js';
 import type { DiskState } from './sweep-rules.js';
 
 export interface JobRunnerDeps {
@@ -53,6 +53,66 @@ async function describeSource(entry: JobEntry, inputPath: string, deps: JobRunne
   return probe;
 }
 
+/** The world a job's stream acts on, from the runner's. */
+function streamDeps(deps: JobRunnerDeps): StreamDeps {
+  const { config, launcher } = deps;
+  return {
+    seek: config.seek,
+    throttle: config.throttle,
+    segmentWaitMs: config.streams.segmentWaitMs,
+    startHead: (args, onProgress) =>
+      startFfmpeg({ launcher, ffmpegPath: config.ffmpeg.path, args, onProgress }),
+    threads: deps.threads,
+    lowMemory: deps.lowMemory,
+    canPause: deps.canPause,
+    markUnusable: deps.markUnusable,
+    forgetFile: deps.forgetFile,
+    diskFull: () => fullDisk(deps.readDisk),
+    now: Date.now,
+    log: deps.log,
+  };
+}
+
+/** How the stream's news reaches the job's record: the only writer of the entry's stream fields. */
+function reportTo(entry: JobEntry, deps: JobRunnerDeps): StreamReport {
+  return {
+    started(pid) {
+      if (transition(entry, 'running')) entry.startedAt = new Date();
+      // The request goes into the record too: after a crash the next start reports the job as lost.
+      const unrecorded = pid > 0 ? deps.pidRecords.add(entry.id, pid, entry.dir, recordOf(entry)) : null;
+      if (unrecorded !== null)
+        deps.log.warn({ jobId: entry.id, err: unrecorded }, 'could not write the pid record');
+    },
+    exited(pid) {
+      deps.pidRecords.remove(entry.id, pid);
+    },
+    output(output) {
+      entry.output = output;
+    },
+    made(segmentsReady, progress) {
+      entry.segmentsReady = segmentsReady;
+      if (progress !== null) entry.progress = progress;
+    },
+    speed(speed) {
+      entry.speed = speed;
+    },
+    fallback(fallback, encoder) {
+      entry.fallback = fallback;
+      entry.encoder = encoder;
+    },
+    changed: deps.onChange,
+  };
+}
+
+/** Applies a stream's end to its job entry. */
+function applyEnd(entry: JobEntry, end: StreamEnd): void {
+  if (end.status === 'failed') finish(entry, 'failed', end.reason);
+  else if (end.status === 'completed') {
+    entry.progress = 1;
+    finish(entry, 'completed');
+  } else finish(entry, 'cancelled');
+}
+
 /** Read through a call: the flag changes while awaiting, which narrowing cannot see. */
 function cancelled(entry: JobEntry): boolean {
   return entry.abort.signal.aborted;
@@ -73,34 +133,37 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
       return;
     }
     entry.durationSeconds = probe.info.durationSeconds > 0 ? probe.info.durationSeconds : null;
-    const video = probe.info.video;
-    const burn = burnInOf(entry.request, probe.info);
-    if (burn !== null && 'error' in burn) {
-      finish(entry, 'failed', burn.error);
+    const plan = planStream(entry.request, probe.info);
+    if ('error' in plan) {
+      finish(entry, 'failed', plan.error);
       return;
     }
-    const layout = video === null ? null : layoutOf(entry.request, video);
-    const mode =
-      video === null
-        ? null
-        : layout === null
-          ? chooseVideoMode(entry.request.video, video, burn !== null)
-          : ladderMode(layout);
-    if (mode === null || 'error' in mode) {
-      finish(entry, 'failed', mode?.error ?? 'source has no video stream');
-      return;
-    }
-    if (mode.copy) entry.encoder = COPY_CHOICE;
+    if (plan.video.copy) entry.encoder = COPY_CHOICE;
     // A copy's VOD playlist comes from the source's keyframes, read while the copy already runs.
-    if (cutsAtKeyframes(mode, layout) && entry.request.playlist !== 'event') {
+    if (plan.copyCuts && plan.vod) {
       const { launcher, pidRecords, log } = deps;
       const indexDeps = { launcher, ffprobePath: deps.config.ffmpeg.ffprobePath, pidRecords, log };
       const job = { jobId: entry.id, record: recordOf(entry) };
       index = readKeyframes(indexDeps, job, inputPath, entry.abort.signal);
     }
-    const stream = new HeadStream(entry, inputPath, probe.info, mode, deps, layout, index?.times);
+    const job = {
+      id: entry.id,
+      request: entry.request,
+      inputPath,
+      dir: entry.dir,
+      arrivals: entry.arrivals,
+      encoder: entry.encoder,
+      encoders: entry.encoders,
+    };
+    const stream = new HeadStream(job, reportTo(entry, deps), plan, streamDeps(deps), index?.times);
     entry.stream = stream;
-    const subtitles = startSubtitles(entry, inputPath, probe.info, stream, deps);
+    const subtitles = startSubtitles({ ...job, record: recordOf(entry) }, inputPath, probe.info, stream, {
+      launcher: deps.launcher,
+      ffmpegPath: deps.config.ffmpeg.path,
+      pidRecords: deps.pidRecords,
+      log: deps.log,
+      segmentWaitMs: deps.config.streams.segmentWaitMs,
+    });
     entry.subtitles = subtitles;
     const onAbort = (): void => {
       stream.abort();

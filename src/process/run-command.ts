@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { setChildPriority } from './priority.js';
 
 /** How a short-lived helper command (ffprobe, nvidia-smi, a test encode) ended, and what it printed. */
 export interface CommandResult {
@@ -16,6 +17,8 @@ export interface RunCommandOptions {
   readonly signal?: AbortSignal;
   /** Cap on captured bytes per stream; the tail is kept, since errors come last. */
   readonly maxOutputBytes?: number;
+  /** Niceness set with os.setPriority just after spawn, where no `nice` wrapper could (process/priority.ts). */
+  readonly niceAfterSpawn?: number;
 }
 
 /** Signature shared by every caller so tests can inject a fake runner where the real tool cannot exist. */
@@ -34,6 +37,7 @@ export const runCommand: RunCommand = (file, args, options) =>
     let timedOut = false;
     let settled = false;
     const child = spawn(file, [...args], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    if (options.niceAfterSpawn !== undefined) setChildPriority(child.pid, options.niceAfterSpawn);
     const keepTail = (acc: string, chunk: Buffer): string => {
       const next = acc + chunk.toString('utf8');
       return next.length > max ? next.slice(next.length - max) : next;

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildConfig, type Config, type ConfigFile } from '../../src/config.js';
 import { startDaemon, type Daemon, type DaemonEnv } from '../../src/daemon.js';
-import { isLive, type JobView } from '../../src/jobs/job.js';
+import type { JobView } from '../../src/contract/job-view.js';
+import { isLive } from '../../src/jobs/job-state.js';
 import { createLogger } from '../../src/log.js';
 
 export const TOKEN = 'test-token-0123456789';

@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JobView } from '../../src/jobs/job.js';
+import type { JobView } from '../../src/contract/job-view.js';
 import {
   startOrchestrator,
   startTestDaemon,

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JobView } from '../../src/jobs/job.js';
+import type { JobView } from '../../src/contract/job-view.js';
 import { pidAlive, startTestDaemon, testConfig, waitFor, type TestDaemon } from '../helpers/daemon.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';
 import { childrenOf, ffmpegMentioning } from '../helpers/procs.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JobView } from '../../src/jobs/job.js';
+import type { JobView } from '../../src/contract/job-view.js';
 import {
   pidAlive,
   startOrchestrator,

@@ -8,7 +8,7 @@ import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JobView } from '../../src/jobs/job.js';
+import type { JobView } from '../../src/contract/job-view.js';
 import { runCli, writeConfig, type CliProcess } from '../helpers/cli.js';
 import { pidAlive, startTestDaemon, testConfig, TOKEN, waitFor, type TestDaemon } from '../helpers/daemon.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { EncoderCheck, HardwareProfile } from '../../src/hardware/types.js';
-import type { JobView } from '../../src/jobs/job.js';
+import type { JobView } from '../../src/contract/job-view.js';
 import { codecFromInit } from '../../src/media/codec-string.js';
 import {
   startOrchestrator,

@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JobView } from '../../src/jobs/job.js';
+import type { JobView } from '../../src/contract/job-view.js';
 import { startTestDaemon, testConfig, waitFor, waitForJobEnd, type TestDaemon } from '../helpers/daemon.js';
 import { firstVideoPts, videoPackets, videoStreamDuration } from '../helpers/ffprobe.js';
 import { parseMediaPlaylist } from '../helpers/hls.js';

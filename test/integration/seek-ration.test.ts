@@ -6,7 +6,7 @@ import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startDaemon } from '../../src/daemon.js';
-import { seekRationing } from '../../src/jobs/heads.js';
+import { seekRationing } from '../../src/stream/heads.js';
 import { createLogger } from '../../src/log.js';
 import { TOKEN, testConfig, type TestDaemon } from '../helpers/daemon.js';
 import { makeMedia, makeMountDir } from '../helpers/media.js';

@@ -9,7 +9,7 @@ import { PidRecords } from '../../src/ffmpeg/pid-records.js';
 import { chooseLauncher } from '../../src/ffmpeg/process.js';
 import { segmentWindow } from '../../src/hls/subtitle-playlist.js';
 import { tsTimestampMap } from '../../src/hls/subtitle-timing.js';
-import { SubtitleRenditions, type SubtitleDeps } from '../../src/jobs/subtitles.js';
+import { SubtitleRenditions, type SubtitleDeps } from '../../src/stream/subtitle-renditions.js';
 import { createLogger } from '../../src/log.js';
 import { probeSource, type SourceInfo } from '../../src/media/source-info.js';
 import type { SubtitleTrack } from '../../src/media/subtitle-track.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { ERROR_CODES } from '../../src/errors.js';
+import { ERROR_CODES, EXIT_STATUS } from '../../src/errors.js';
 
 const root = new URL('../../', import.meta.url);
 
@@ -14,10 +14,14 @@ describe('error code documentation', () => {
       assert.ok(!rows.has(m[1] ?? ''), `${m[1] ?? ''} documented twice`);
       rows.set(m[1] ?? '', m[2] ?? '');
     }
-    assert.deepEqual([...rows.keys()].sort(), Object.keys(ERROR_CODES).sort());
-    for (const [code, status] of Object.entries(ERROR_CODES)) {
-      assert.equal(rows.get(code), status >= 100 ? String(status) : `exit ${status}`, code);
-    }
+    assert.deepEqual(
+      [...rows.keys()].sort(),
+      [...Object.keys(ERROR_CODES), ...Object.keys(EXIT_STATUS)].sort(),
+    );
+    for (const [code, status] of Object.entries(ERROR_CODES))
+      assert.equal(rows.get(code), String(status), code);
+    for (const [code, status] of Object.entries(EXIT_STATUS))
+      assert.equal(rows.get(code), `exit ${status}`, code);
   });
 
   it('docs/openapi.yaml ErrorCode lists every code an HTTP answer can carry', () => {
@@ -27,9 +31,6 @@ describe('error code documentation', () => {
       .split('\n')
       .map((l) => l.trim().replace(/^- /, ''))
       .filter(Boolean);
-    const http = Object.entries(ERROR_CODES)
-      .filter(([, status]) => status >= 100)
-      .map(([code]) => code);
-    assert.deepEqual(listed.sort(), http.sort());
+    assert.deepEqual(listed.sort(), Object.keys(ERROR_CODES).sort());
   });
 });

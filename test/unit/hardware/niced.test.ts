@@ -1,8 +1,11 @@
 // Measurements at nice 19, with the fallbacks where `nice` is missing and on Windows; then the real `nice`.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MEASUREMENT_NICE, nicedRunner } from '../../../src/hardware/niced.js';
-import { runCommand } from '../../../src/process/run-command.js';
+import { readProcStat } from '../../../src/process/proc-stat.js';
+import { runCommand, type RunCommand } from '../../../src/process/run-command.js';
+import { childrenOf } from '../../helpers/procs.js';
 import { fakeRun, result } from './fake-run.js';
 
 const options = { timeoutMs: 1000 };
@@ -44,4 +47,39 @@ test('real nice: the command runs at nice 19', async () => {
   const r = await nicedRunner(runCommand, 'linux')('cat', ['/proc/self/stat'], options);
   const fields = r.stdout.slice(r.stdout.lastIndexOf(')') + 2).split(' ');
   assert.equal(Number(fields[16]), MEASUREMENT_NICE);
+});
+
+test('Windows and a missing nice: the runner asks for nice 19 after spawn', async () => {
+  const win = fakeRun(() => result());
+  await nicedRunner(win.run, 'win32')('ffmpeg.exe', [], options);
+  const noNice = fakeRun((file) =>
+    file === 'nice' ? result({ exitCode: null, spawnError: 'ENOENT' }) : result(),
+  );
+  await nicedRunner(noNice.run, 'linux')('ffmpeg', [], options);
+  assert.deepEqual(
+    [...win.calls, ...noNice.calls].map((c) => [c.file, c.options.niceAfterSpawn]),
+    [
+      ['ffmpeg.exe', MEASUREMENT_NICE],
+      ['nice', undefined],
+      ['ffmpeg', MEASUREMENT_NICE],
+    ],
+  );
+});
+
+test('real os.setPriority where nice cannot start: the command runs at nice 19 all the same', async () => {
+  // `nice` fails to start; everything else goes to the real runner, which sets the niceness after spawn.
+  const missingNice: RunCommand = (file, args, opts) =>
+    file === 'nice'
+      ? Promise.resolve(result({ exitCode: null, spawnError: 'spawn nice ENOENT' }))
+      : runCommand(file, args, opts);
+  const running = nicedRunner(missingNice, 'linux')('sleep', ['1'], { timeoutMs: 5000 });
+  // Read until the niceness is 19 or the command has ended: set just after spawn, it can be 0 for a moment.
+  let nice: number | undefined;
+  for (const end = Date.now() + 900; Date.now() < end && nice !== MEASUREMENT_NICE;) {
+    const sleeper = childrenOf(process.pid).find((p) => p.comm === 'sleep');
+    nice = sleeper === undefined ? undefined : readProcStat(sleeper.pid)?.nice;
+    await sleep(10);
+  }
+  assert.equal(nice, MEASUREMENT_NICE);
+  assert.equal((await running).exitCode, 0);
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { composeMaster } from '../../../src/hls/master-playlist.js';
-import { variantBandwidth } from '../../../src/jobs/variant-plan.js';
+import { variantBandwidth } from '../../../src/stream/variant-plan.js';
 
 describe('composeMaster', () => {
   it('lists each variant with its bandwidth, resolution, codecs and frame rate', () => {

@@ -8,7 +8,7 @@ import {
   parseHeadPlaylist,
 } from '../../../src/hls/stream-playlist.js';
 import { headPlaylistId, headSegment } from '../../../src/hls/stream-folder.js';
-import { vodDurations } from '../../../src/jobs/heads.js';
+import { vodDurations } from '../../../src/stream/heads.js';
 
 // What FFmpeg 5.1's hls muxer wrote for a 23.976 fps source cut every 4 s (captured from a run, head 0).
 const FFMPEG_PLAYLIST = `#EXTM3U

@@ -2,7 +2,7 @@
 // folder, so a new job must not take the folder of a job that still holds one.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { caseInsensitiveNames, folderSharedWith } from '../../../src/jobs/job-request.js';
+import { caseInsensitiveNames, folderSharedWith } from '../../../src/jobs/job-ids.js';
 
 const HOLDERS = ['Film-1', 'series_S01E02', 'abc'];
 

@@ -2,7 +2,7 @@
 // decided here on purpose (issue 16: the state machine had no test of its own).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canTransition, isLive, type JobStatus } from '../../../src/jobs/job.js';
+import { canTransition, isLive, type JobStatus } from '../../../src/jobs/job-state.js';
 
 const STATUSES: readonly JobStatus[] = ['queued', 'running', 'completed', 'failed', 'cancelled'];
 

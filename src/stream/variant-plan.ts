@@ -7,8 +7,8 @@ import { defaultBitrateKbps, outputWidth } from '../media/picture.js';
 import type { SourceInfo } from '../media/source-info.js';
 import { resolveVariants, type DroppedVariant, type Variant } from '../media/variants.js';
 import { transcodeCodec, type OutputCodec, type VideoMode } from '../media/video-mode.js';
-import type { JobOutput, VariantView } from './job.js';
-import type { JobRequest } from './job-request.js';
+import type { JobOutput, VariantView } from '../contract/job-view.js';
+import type { JobRequest } from '../contract/job-request.js';
 import type { EncoderChoice } from './encoder-choice.js';
 
 type SourceVideo = NonNullable<SourceInfo['video']>;

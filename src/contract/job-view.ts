@@ -1,5 +1,4 @@
-// A job's public state and the rules for moving between states (pure).
-import { assertNever } from '../errors.js';
+// The job as the worker's API shows it (GET /jobs/{id}): the contract the pool and the drop-in read too.
 import type { JobRequest } from './job-request.js';
 import type { DroppedVariant } from '../media/variants.js';
 import type { BurnIn } from '../media/subtitle-track.js';
@@ -120,35 +119,4 @@ export interface JobView {
   /** When it was parked (ISO 8601), null while not parked. */
   readonly parkedAt: string | null;
   readonly request: JobRequest;
-}
-
-/** Live means FFmpeg is, or is about to be, writing the stream. */
-export function isLive(status: JobStatus): boolean {
-  switch (status) {
-    case 'queued':
-    case 'running':
-      return true;
-    case 'completed':
-    case 'failed':
-    case 'cancelled':
-      return false;
-    default:
-      return assertNever(status);
-  }
-}
-
-/** Allowed transitions: queued → running → completed; anything live → failed | cancelled; terminal states stay. */
-export function canTransition(from: JobStatus, to: JobStatus): boolean {
-  switch (from) {
-    case 'queued':
-      return to === 'running' || to === 'failed' || to === 'cancelled';
-    case 'running':
-      return to === 'completed' || to === 'failed' || to === 'cancelled';
-    case 'completed':
-    case 'failed':
-    case 'cancelled':
-      return false;
-    default:
-      return assertNever(from);
-  }
 }

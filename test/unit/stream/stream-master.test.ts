@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JobOutput } from '../../../src/jobs/job.js';
-import { oneQualityView } from '../../../src/jobs/stream-master.js';
+import type { JobOutput } from '../../../src/contract/job-view.js';
+import { oneQualityView } from '../../../src/stream/stream-master.js';
 import type { SourceInfo } from '../../../src/media/source-info.js';
 
 const source: SourceInfo = {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { DeferredSeeks } from '../../../src/jobs/deferred-seeks.js';
+import { DeferredSeeks } from '../../../src/stream/deferred-seeks.js';
 
 describe('DeferredSeeks', () => {
   it('keeps the latest request per segment and hands them back newest first, dropping expired ones', () => {

@@ -14,7 +14,7 @@ import {
   type HeadPolicy,
   type HeadState,
   type HeadWatch,
-} from '../../../src/jobs/heads.js';
+} from '../../../src/stream/heads.js';
 
 const policy: HeadPolicy = {
   aheadSegments: 5,

@@ -10,8 +10,7 @@ import type { SubtitleRendition } from '../hls/subtitle-playlist.js';
 import { audioCodecString, codecFromAnnexB, codecFromInit } from '../media/codec-string.js';
 import type { SourceInfo } from '../media/source-info.js';
 import type { OutputCodec } from '../media/video-mode.js';
-import type { JobEntry } from './job-entry.js';
-import type { JobOutput, VariantView } from './job.js';
+import type { JobOutput, VariantView } from '../contract/job-view.js';
 import { variantBandwidth } from './variant-plan.js';
 
 /** What the master lists when a variant's SPS cannot be read: the profile and level our encoders default to. */
@@ -25,7 +24,11 @@ const FALLBACK_CODECS: Readonly<Record<OutputCodec, string>> = {
 const CODEC_READ_BYTES = 256 * 1024;
 
 export interface StreamMasterSpec {
-  readonly entry: JobEntry;
+  readonly jobId: string;
+  /** The stream folder master.m3u8 is written to. */
+  readonly dir: string;
+  /** The job view's output, with the codec strings read so far, each time it changes. */
+  readonly report: (output: JobOutput) => void;
   readonly source: SourceInfo;
   readonly container: Container;
   readonly segmentSeconds: number;
@@ -44,10 +47,23 @@ export class StreamMaster {
   readonly #codecs = new Map<VariantId, string>();
   #subtitles: readonly SubtitleRendition[] = [];
   readonly #file: StreamPlaylistFile;
+  /** What the stream makes (the latest head's plan), without the codec strings. */
+  #output: JobOutput | null = null;
 
   constructor(spec: StreamMasterSpec) {
     this.#spec = spec;
-    this.#file = new StreamPlaylistFile(spec.entry.dir, () => this.#compose(), MASTER_NAME);
+    this.#file = new StreamPlaylistFile(spec.dir, () => this.#compose(), MASTER_NAME);
+  }
+
+  /** What the stream makes, as last set. */
+  get output(): JobOutput | null {
+    return this.#output;
+  }
+
+  /** A head's plan says what the stream makes: the job view gets it with the codec strings read so far. */
+  setOutput(output: JobOutput): void {
+    this.#output = output;
+    this.#spec.report(this.#withCodecs(output));
   }
 
   /** The job's subtitle renditions: the master lists them beside the variant(s). */
@@ -62,11 +78,11 @@ export class StreamMaster {
    */
   async learn(variant: VariantId, name: string): Promise<void> {
     if (this.#codecs.has(variant)) return;
-    const { entry, container, log } = this.#spec;
+    const { dir, jobId, container, log } = this.#spec;
     const bytes = Buffer.alloc(CODEC_READ_BYTES);
     let read = 0;
     try {
-      const { fd } = openFile(path.join(entry.dir, name));
+      const { fd } = openFile(path.join(dir, name));
       try {
         read = await readAt(fd, bytes, 0, bytes.length, 0);
       } finally {
@@ -80,15 +96,14 @@ export class StreamMaster {
     const data = bytes.subarray(0, read);
     const found = container === 'fmp4' ? codecFromInit(data) : codecFromAnnexB(data);
     this.#codecs.set(variant, found ?? FALLBACK_CODECS[this.#spec.codecOf(variant)]);
-    if (found === null)
-      log.warn({ jobId: entry.id, variant, file: name }, 'no SPS found: master lists a default');
-    entry.output = this.withCodecs(entry.output);
+    if (found === null) log.warn({ jobId, variant, file: name }, 'no SPS found: master lists a default');
+    if (this.#output !== null) this.#spec.report(this.#withCodecs(this.#output));
     await this.#file.update();
   }
 
   /** The job view's variants with the codec strings read so far. */
-  withCodecs(output: JobOutput | null): JobOutput | null {
-    if (output?.variants === undefined) return output;
+  #withCodecs(output: JobOutput): JobOutput {
+    if (output.variants === undefined) return output;
     return {
       ...output,
       variants: output.variants.map((v) => ({ ...v, codecs: this.#codecsOf(v.index) ?? v.codecs })),
@@ -99,7 +114,7 @@ export class StreamMaster {
   #codecsOf(variant: VariantId): string | null {
     const video = this.#codecs.get(variant);
     if (video === undefined) return null;
-    const audio = this.#spec.entry.output?.audioTrack ?? null;
+    const audio = this.#output?.audioTrack ?? null;
     const track = audio === null ? undefined : this.#spec.source.audioTracks[audio.index];
     const audioCodec = audio === null ? null : audioCodecString(audio.codec, track?.profile ?? '');
     return audioCodec === null ? video : `${video},${audioCodec}`;
@@ -107,8 +122,8 @@ export class StreamMaster {
 
   /** master.m3u8, once every variant's codecs were read from what it encoded. */
   #compose(): string | null {
-    const { entry, renditions, container } = this.#spec;
-    const output = entry.output;
+    const { renditions, container } = this.#spec;
+    const output = this.#output;
     if (output === null || this.#codecs.size < renditions.length) return null;
     const views = output.variants ?? [oneQualityView(output, this.#spec)];
     return composeMaster(

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WorkerError } from '../../../src/errors.js';
 import type { EncoderCheck } from '../../../src/hardware/types.js';
-import { chooseEncoder } from '../../../src/jobs/encoder-choice.js';
+import { chooseEncoder } from '../../../src/stream/encoder-choice.js';
 
 const vaapi: EncoderCheck = {
   name: 'h264_vaapi',

@@ -4,7 +4,7 @@ import type { AcceleratorType, EncoderCheck } from '../hardware/types.js';
 
 export type { OutputCodec } from '../media/video-mode.js';
 import { transcodeCodec, type OutputCodec } from '../media/video-mode.js';
-import type { JobRequest } from './job-request.js';
+import type { JobRequest } from '../contract/job-request.js';
 
 /** One encoder: its FFmpeg name and, for hardware, the accelerator and device it runs on. */
 export interface EncoderChoice {

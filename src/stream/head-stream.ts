@@ -19,7 +19,7 @@ import {
   type VariantId,
 } from '../hls/stream-folder.js';
 import { buildHlsArgs } from '../ffmpeg/hls-args.js';
-import { startFfmpeg, type FfmpegExit, type FfmpegRun } from '../ffmpeg/process.js';
+import type { FfmpegExit, FfmpegRun } from '../ffmpeg/process.js';
 import { StreamPlaylistFile } from '../hls/stream-playlist-file.js';
 import {
   composeEventPlaylist,
@@ -29,31 +29,28 @@ import {
   type ListedSegment,
   type MadeSegment,
 } from '../hls/stream-playlist.js';
-import type { SourceInfo } from '../media/source-info.js';
 import { copyDurations } from '../media/keyframe-index.js';
-import type { OutputCodec, VideoMode } from '../media/video-mode.js';
+import type { OutputCodec } from '../media/video-mode.js';
 import type { SubtitleRendition } from '../hls/subtitle-playlist.js';
 import { softwareEncoder, type EncoderChoice } from './encoder-choice.js';
-import { endedEarlyReason, exitReason, fullDisk } from './job-failure.js';
-import { finish, recordOf, transition, type JobEntry } from './job-entry.js';
-import type { JobRunnerDeps } from './job-runner.js';
+import { endedEarlyReason, exitReason } from './head-exit.js';
+import type { StreamDeps, StreamJob, StreamReport } from './ports.js';
 import {
   decideSeek,
   fetchesFrom,
   nearWindow,
-  seekRationing,
   reachedOtherWork,
   throttleDecision,
-  vodDurations,
   idleHeads,
   type HeadPolicy,
   type HeadState,
 } from './heads.js';
-import { containerOf, mediaDuration, planJob, streamSegments } from './plan.js';
-import { cutsAtKeyframes, type VariantLayout } from './variant-plan.js';
+import { headPolicy, type StreamPlan } from './plan.js';
+import { planHead } from './head-plan.js';
 import { readTimescales, shiftSegmentFile } from './fmp4-publish.js';
 import { moveInitEdits } from '../hls/fmp4-shift.js';
 import { StreamMaster } from './stream-master.js';
+import { BackgroundTasks } from './background-tasks.js';
 import { DeferredSeeks } from './deferred-seeks.js';
 
 interface Head extends HeadState {
@@ -104,24 +101,20 @@ export type StreamEnd =
   | { readonly status: 'cancelled' };
 
 export class HeadStream {
-  readonly #entry: JobEntry;
-  readonly #inputPath: string;
-  readonly #source: SourceInfo;
-  readonly #deps: JobRunnerDeps;
+  readonly #job: StreamJob;
+  readonly #report: StreamReport;
+  /** How the stream is made, decided once. */
+  readonly #plan: StreamPlan;
+  readonly #deps: StreamDeps;
+  /** The encoder new heads run: the job's first choice, software after a hardware failure. */
+  #encoder: EncoderChoice;
   readonly #policy: HeadPolicy;
-  readonly #segmentSeconds: number;
   /** Segments the film has; null when the source's duration is unknown (then: event playlist, one head). */
   #count: number | null;
-  /** The stream's length (the video's own, where known): the VOD durations sum to it. */
-  readonly #duration: number;
   #vod: boolean;
   /** The VOD playlist's durations; null until known (a copy's keyframe index) or without a VOD playlist. */
   #vodList: readonly number[] | null;
   readonly #keyframes: Promise<readonly number[] | null> | null;
-  readonly #video: VideoMode;
-  readonly #layout: VariantLayout | null;
-  /** The variants each segment index has a file of: one (null) in a one-quality job. */
-  readonly #renditions: readonly VariantId[];
   /** How many variants' files of each segment index are published; the index is made once all are. */
   readonly #published = new Map<number, number>();
   /** fMP4 init segments published, as "generation/variant". */
@@ -131,9 +124,6 @@ export class HeadStream {
   #softwareOnly = false;
   readonly #durations: Promise<readonly number[] | null>;
   #durationsKnown: (durations: readonly number[] | null) => void = () => undefined;
-  readonly #container: Container;
-  /** Whether a far request starts a head there (VOD in MPEG-TS). */
-  readonly #seeks: boolean;
   readonly #made = new Map<number, MadeSegment>();
   readonly #heads = new Map<number, Head>();
   #nextHeadId = 0;
@@ -152,71 +142,48 @@ export class HeadStream {
   });
   /** When the job was parked (ms): nobody watched it for jobs.idle_cancel_seconds. Null while watched. */
   #parkedAt: number | null = null;
+  /** Owns every piece of background work (exit handling, playlist writes, codec reads): stopAll awaits them. */
+  readonly #tasks: BackgroundTasks;
 
   constructor(
-    entry: JobEntry,
-    inputPath: string,
-    source: SourceInfo,
-    video: VideoMode,
-    deps: JobRunnerDeps,
-    /** An ABR job's ladder; null for one quality. */
-    layout: VariantLayout | null,
+    job: StreamJob,
+    report: StreamReport,
+    plan: StreamPlan,
+    deps: StreamDeps,
     /** A copy's keyframe index, being read: its VOD playlist is written from it. */
     keyframes?: Promise<readonly number[] | null>,
   ) {
-    this.#entry = entry;
-    this.#video = video;
-    this.#layout = layout;
-    this.#renditions = layout === null ? [null] : layout.variants.map((v) => v.index);
-    // A copy (alone or in a ladder) is cut at the source's keyframes.
-    const copyCuts = cutsAtKeyframes(video, layout);
-    this.#inputPath = inputPath;
-    this.#source = source;
+    this.#job = job;
+    this.#report = report;
+    this.#plan = plan;
     this.#deps = deps;
-    const request = entry.request;
-    this.#segmentSeconds = request.segmentSeconds ?? 4;
-    this.#count = streamSegments(source, this.#segmentSeconds);
-    this.#duration = mediaDuration(source);
-    // A copy is cut at the source's own keyframes: its VOD playlist waits for the keyframe index (without one it is
-    // listed as made).
-    this.#keyframes = copyCuts ? (keyframes ?? null) : null;
-    if (copyCuts) this.#count = null;
-    this.#vod = request.playlist !== 'event' && (copyCuts ? this.#keyframes !== null : this.#count !== null);
-    this.#vodList =
-      this.#vod && this.#count !== null
-        ? vodDurations(this.#duration, this.#segmentSeconds, this.#count)
-        : null;
-    this.#container = containerOf(
-      request,
-      layout === null ? video.codec : layout.variants.map((v) => v.codec),
-    );
-    // A copy's cuts depend on where its run starts: one head only. (A seek head's fMP4 segments are moved to the film's
-    // timeline as they are published: FFmpeg 5.1 starts each run's fragments at decode time 0.)
-    this.#seeks = this.#vod && !copyCuts;
-    const prepare = request.prepare === true;
-    const { seek, throttle } = deps.config;
-    this.#policy = {
-      aheadSegments: seek.aheadSegments,
-      // Without seek heads players only ask for what the one head will make: it must not stop or pause for them.
-      maxHeads: this.#seeks ? seek.maxHeads : 1,
-      idleMs: prepare || !this.#seeks ? 0 : seek.idleMs,
-      throttleAheadSeconds: prepare || !deps.canPause || !this.#seeks ? 0 : throttle.aheadSeconds,
-      segmentSeconds: this.#segmentSeconds,
-      ...seekRationing(this.#segmentSeconds),
-    };
+    this.#encoder = job.encoder;
+    this.#count = plan.count;
+    this.#vod = plan.vod && (!plan.copyCuts || keyframes !== undefined);
+    this.#vodList = plan.vodDurations;
+    // A copy is cut at the source's own keyframes: its VOD playlist waits for the keyframe index.
+    this.#keyframes = plan.copyCuts && this.#vod ? (keyframes ?? null) : null;
+    // (A seek head's fMP4 segments are moved to the film's timeline as they are published: FFmpeg 5.1 starts each
+    // run's fragments at decode time 0.)
+    this.#policy = headPolicy(plan, deps);
+    this.#tasks = new BackgroundTasks(deps.log, { jobId: job.id });
     this.#playlists = new Map(
-      this.#renditions.map((variant) => [
+      this.#plan.renditions.map((variant) => [
         variant,
-        new StreamPlaylistFile(entry.dir, () => this.#composePlaylist(variant), mediaPlaylistName(variant)),
+        new StreamPlaylistFile(job.dir, () => this.#composePlaylist(variant), mediaPlaylistName(variant)),
       ]),
     );
     this.#master = new StreamMaster({
-      entry,
-      source,
-      container: this.#container,
-      segmentSeconds: this.#segmentSeconds,
-      renditions: this.#renditions,
-      copy: video.copy,
+      jobId: job.id,
+      dir: job.dir,
+      report: (output) => {
+        report.output(output);
+      },
+      source: plan.source,
+      container: this.#plan.container,
+      segmentSeconds: this.#plan.segmentSeconds,
+      renditions: this.#plan.renditions,
+      copy: plan.video.copy,
       codecOf: (variant) => this.#codecOf(variant),
       log: deps.log,
     });
@@ -234,12 +201,12 @@ export class HeadStream {
   }
 
   get container(): Container {
-    return this.#container;
+    return this.#plan.container;
   }
 
   /** The init segment subtitle timing is read from: the first variant's (init.mp4 for one quality). */
   get firstInit(): string {
-    return initName(this.#renditions[0] ?? null);
+    return initName(this.#plan.renditions[0] ?? null);
   }
 
   get count(): number | null {
@@ -248,12 +215,16 @@ export class HeadStream {
 
   /** Writes the VOD playlist (at once) and starts the first head at 0. */
   async start(): Promise<void> {
-    this.#entry.arrivals.onArrival = (name) => {
+    this.#job.arrivals.onArrival = (name) => {
       this.#onArrival(name);
     };
     // The head first: a request that comes in while the playlist is written must find it (not start a second one).
-    this.#startHead(0, this.#entry.encoder);
-    if (this.#keyframes !== null) void this.#keyframes.then((k) => this.#indexed(k));
+    this.#startHead(0, this.#encoder);
+    if (this.#keyframes !== null)
+      this.#tasks.run(
+        this.#keyframes.then((k) => this.#indexed(k)),
+        'keyframe index',
+      );
     else if (this.#vod) await this.#updatePlaylists();
     if (this.#policy.idleMs > 0) {
       this.#timer = setInterval(() => {
@@ -282,7 +253,7 @@ export class HeadStream {
   /** A viewer asked for segment k: note it (throttling, idleness) and make sure a head brings it if needed. */
   request(k: number): void {
     if (this.#ended || k < 0 || (this.#count !== null && k >= this.#count)) return;
-    const now = Date.now();
+    const now = this.#deps.now();
     for (const h of this.#heads.values()) {
       const near = nearWindow(h, this.#policy);
       if (k >= near.from && k <= near.to) h.lastNear = now;
@@ -290,12 +261,12 @@ export class HeadStream {
       if (k >= h.start && k <= h.next) h.furthest = Math.max(h.furthest ?? k, k);
       this.#throttle(h);
     }
-    if (this.#made.has(k) || !this.#seeks) return;
+    if (this.#made.has(k) || !this.#plan.seeks) return;
     // A parked stream that seeks: the viewer is back past what was made, and a head starts there as a seek does.
     if (this.#parkedAt !== null) this.#unpark();
     if (this.#seek(k, now)) return;
     if (this.#deferred.add(k, now))
-      this.#deps.log.info({ jobId: this.#entry.id, segment: k }, 'seek deferred: head starts are rationed');
+      this.#deps.log.info({ jobId: this.#job.id, segment: k }, 'seek deferred: head starts are rationed');
   }
 
   /** Waits for a covering head or starts one at k; false when the policy defers it (a timer asks again then). */
@@ -307,15 +278,16 @@ export class HeadStream {
       this.#deferred.retryAt(decision.until);
       return false;
     }
-    if (decision.replace !== null) void this.#stopHead(decision.replace, 'replaced by a seek');
+    if (decision.replace !== null)
+      this.#tasks.run(this.#stopHead(decision.replace, 'replaced by a seek'), 'stop a head');
     this.#deps.log.info(
-      { jobId: this.#entry.id, segment: k, replaces: decision.replace },
+      { jobId: this.#job.id, segment: k, replaces: decision.replace },
       'seek: starting a head',
     );
     this.#seekStarts.push(now);
     // Only the last seekBurst starts count towards the ration.
     if (this.#seekStarts.length > this.#policy.seekBurst) this.#seekStarts.shift();
-    const seekHead = this.#startHead(decision.at, this.#entry.encoder);
+    const seekHead = this.#startHead(decision.at, this.#encoder);
     this.#hold(seekHead);
     return true;
   }
@@ -325,8 +297,8 @@ export class HeadStream {
    * others wait on for the next moment, until made, covered, or older than the segment wait (answered 404 by then).
    */
   #retryDeferred(): void {
-    const now = Date.now();
-    for (const { index, askedAt } of this.#deferred.take(now, this.#deps.config.streams.segmentWaitMs)) {
+    const now = this.#deps.now();
+    for (const { index, askedAt } of this.#deferred.take(now, this.#deps.segmentWaitMs)) {
       if (this.#ended || this.#made.has(index)) continue;
       if (!this.#seek(index, now)) this.#deferred.add(index, askedAt);
     }
@@ -345,12 +317,12 @@ export class HeadStream {
    * parked: ended, parked already, or a head that cannot be paused on this platform (it runs on to its end).
    */
   async park(): Promise<boolean> {
-    if (this.#ended || this.#parkedAt !== null || (!this.#seeks && !this.#deps.canPause)) return false;
-    this.#parkedAt = Date.now();
+    if (this.#ended || this.#parkedAt !== null || (!this.#plan.seeks && !this.#deps.canPause)) return false;
+    this.#parkedAt = this.#deps.now();
     this.#deferred.clear();
-    this.#deps.log.info({ jobId: this.#entry.id, heads: this.#heads.size }, 'job parked: nobody watches');
-    this.#deps.onChange();
-    if (this.#seeks) {
+    this.#deps.log.info({ jobId: this.#job.id, heads: this.#heads.size }, 'job parked: nobody watches');
+    this.#report.changed();
+    if (this.#plan.seeks) {
       await this.stopAll('parked: nobody watches');
       return true;
     }
@@ -364,7 +336,7 @@ export class HeadStream {
 
   /** A request to the stream (a playlist or a segment): a stream parked with a paused head goes on. */
   visited(): void {
-    if (this.#parkedAt !== null && !this.#seeks) this.#unpark();
+    if (this.#parkedAt !== null && !this.#plan.seeks) this.#unpark();
   }
 
   #unpark(): void {
@@ -374,13 +346,17 @@ export class HeadStream {
       h.parked = false;
       if (!h.throttled && !h.held && h.stopping === null) h.run.signalGroup('SIGCONT');
     }
-    this.#deps.log.info({ jobId: this.#entry.id }, 'job unparked: a viewer is back');
-    this.#deps.onChange();
+    this.#deps.log.info({ jobId: this.#job.id }, 'job unparked: a viewer is back');
+    this.#report.changed();
   }
 
-  /** Stops every head (cancel, failure, shutdown) and waits until each FFmpeg has been reaped. */
+  /**
+   * Stops every head (cancel, failure, shutdown, parking) and waits until each FFmpeg has been reaped and the work
+   * their ends started (exit handling, playlist writes) has settled.
+   */
   async stopAll(reason: string): Promise<void> {
     await Promise.all([...this.#heads.keys()].map((id) => this.#stopHead(id, reason)));
+    await this.#tasks.settled();
   }
 
   /** The copy's keyframe index is in: its VOD playlist can be written (or, without one, it is listed as made). */
@@ -391,10 +367,10 @@ export class HeadStream {
       this.#durationsKnown(null);
     } else {
       // Keyframe times count from the first keyframe, where the video starts: the last segment ends at its length.
-      this.#vodList = copyDurations(keyframes, this.#segmentSeconds, this.#duration);
+      this.#vodList = copyDurations(keyframes, this.#plan.segmentSeconds, this.#plan.durationSeconds);
       this.#count = this.#vodList.length;
-      if (this.#entry.output !== null)
-        this.#entry.output = { ...this.#entry.output, segmentCount: this.#count };
+      const output = this.#master.output;
+      if (output !== null) this.#master.setOutput({ ...output, segmentCount: this.#count });
       this.#durationsKnown(this.#vodList);
     }
     await this.#updatePlaylists();
@@ -410,7 +386,7 @@ export class HeadStream {
 
   /** The job's subtitle renditions: the master lists them beside the variant(s). */
   attachSubtitles(renditions: readonly SubtitleRendition[]): void {
-    void this.#master.attachSubtitles(renditions);
+    this.#tasks.run(this.#master.attachSubtitles(renditions), 'master playlist');
   }
 
   #updatePlaylists(): Promise<void> {
@@ -425,7 +401,13 @@ export class HeadStream {
         this.#generation === 0
           ? null
           : this.#vodList.map((_, i) => this.#made.get(i)?.init ?? this.#generation);
-      return composeVodPlaylist(this.#vodList, this.#segmentSeconds, this.#container, variant, inits);
+      return composeVodPlaylist(
+        this.#vodList,
+        this.#plan.segmentSeconds,
+        this.#plan.container,
+        variant,
+        inits,
+      );
     }
     const contiguous: MadeSegment[] = [];
     for (let i = 0; ; i++) {
@@ -434,16 +416,16 @@ export class HeadStream {
       contiguous.push(s);
     }
     return composeEventPlaylist(contiguous, {
-      segmentSeconds: this.#segmentSeconds,
+      segmentSeconds: this.#plan.segmentSeconds,
       ended: this.#completed,
-      container: this.#container,
+      container: this.#plan.container,
       variant,
     });
   }
 
   #codecOf(variant: VariantId): OutputCodec {
-    const v = variant === null ? undefined : this.#layout?.variants[variant];
-    return v?.codec ?? this.#video.codec;
+    const v = variant === null ? undefined : this.#plan.layout?.variants[variant];
+    return v?.codec ?? this.#plan.video.codec;
   }
 
   #complete(): boolean {
@@ -477,46 +459,39 @@ export class HeadStream {
   /** The encoder of a codec in this job: the one chosen at submission, software after a hardware failure. */
   #encoderFor(codec: OutputCodec): EncoderChoice {
     if (this.#softwareOnly) return softwareEncoder(codec);
-    return this.#entry.encoders.get(codec) ?? softwareEncoder(codec);
+    return this.#job.encoders.get(codec) ?? softwareEncoder(codec);
   }
 
   #startHead(at: number, encoder: EncoderChoice): Head {
     const id = this.#nextHeadId++;
-    const layout = this.#layout;
-    const { plan, output } = planJob(this.#entry.request, this.#source, {
-      inputPath: this.#inputPath,
-      outputDir: this.#entry.dir,
+    const { plan, output } = planHead(this.#plan, {
+      inputPath: this.#job.inputPath,
+      outputDir: this.#job.dir,
       encoder,
+      encoderFor: (c) => this.#encoderFor(c),
       threads: this.#deps.threads(),
       lowMemory: this.#deps.lowMemory(),
       head: id,
       startSegment: at,
-      video: this.#video,
-      ...(layout === null ? {} : { ladder: { layout, encoderFor: (c: OutputCodec) => this.#encoderFor(c) } }),
     });
-    this.#entry.output = this.#master.withCodecs(output);
-    const encodes = (plan.variants ?? [{ copy: this.#video.copy, settings: plan.video }]).filter(
+    this.#master.setOutput(output);
+    const encodes = (plan.variants ?? [{ copy: this.#plan.video.copy, settings: plan.video }]).filter(
       (v) => !v.copy,
     );
     const hardware = [
       ...new Set(encodes.filter((v) => v.settings.accelerator !== null).map((v) => v.settings.encoder)),
     ];
-    const run = startFfmpeg({
-      launcher: this.#deps.launcher,
-      ffmpegPath: this.#deps.config.ffmpeg.path,
-      args: buildHlsArgs(plan),
-      onProgress: (p) => {
-        this.#entry.speed = p.speed;
-        // A progress block is a cheap moment to catch a file event that inotify may have coalesced.
-        this.#entry.arrivals.recheck();
-      },
+    const run = this.#deps.startHead(buildHlsArgs(plan), (p) => {
+      this.#report.speed(p.speed);
+      // A progress block is a cheap moment to catch a file event that inotify may have coalesced.
+      this.#job.arrivals.recheck();
     });
     const head: Head = {
       id,
       start: at,
       next: at,
       throttled: false,
-      startedAt: Date.now(),
+      startedAt: this.#deps.now(),
       run,
       encoder: plan.variants === undefined ? encoder : this.#encoderFor(plan.video.codec),
       hardware,
@@ -526,29 +501,25 @@ export class HeadStream {
       timescales: new Map(),
       stopping: null,
       furthest: null,
-      lastNear: Date.now(),
-      lastFetched: Date.now(),
+      lastNear: this.#deps.now(),
+      lastFetched: this.#deps.now(),
       held: false,
       parked: false,
       holding: [],
     };
     this.#heads.set(id, head);
-    if (transition(this.#entry, 'running')) this.#entry.startedAt = new Date();
-    // The request goes into the record too: after a crash the next start reports the job as lost.
-    const unrecorded =
-      run.pid > 0
-        ? this.#deps.pidRecords.add(this.#entry.id, run.pid, this.#entry.dir, recordOf(this.#entry))
-        : null;
-    if (unrecorded !== null)
-      this.#deps.log.warn({ jobId: this.#entry.id, err: unrecorded }, 'could not write the pid record');
+    this.#report.started(run.pid);
     this.#deps.log.info(
-      { jobId: this.#entry.id, head: id, pid: run.pid, encoder: encoder.name, startSegment: at },
+      { jobId: this.#job.id, head: id, pid: run.pid, encoder: encoder.name, startSegment: at },
       'ffmpeg started',
     );
-    this.#deps.onChange();
-    void run.exited.then((exit) => {
-      this.#onExit(head, exit);
-    });
+    this.#report.changed();
+    this.#tasks.run(
+      run.exited.then((exit) => {
+        this.#onExit(head, exit);
+      }),
+      'head exit',
+    );
     return head;
   }
 
@@ -569,41 +540,42 @@ export class HeadStream {
     }
     // Every variant is cut at the same points: the first one's playlist has the durations.
     const playlistOf = headPlaylistId(name);
-    if (playlistOf !== null && playlistOf.variant === (this.#renditions[0] ?? null))
+    if (playlistOf !== null && playlistOf.variant === (this.#plan.renditions[0] ?? null))
       this.#readDurations(playlistOf.head);
   }
 
   #segmentDone(headId: number, variant: VariantId, index: number, name: string): void {
-    const file = path.join(this.#entry.dir, name);
+    const file = path.join(this.#job.dir, name);
     const head = this.#heads.get(headId);
     // A head being stopped may flush a cut-short segment: never publish it.
     if (head === undefined || head.stopping !== null) {
       rmSync(file, { force: true });
       return;
     }
-    if (this.#container === 'fmp4') {
+    if (this.#plan.container === 'fmp4') {
       if (!this.#publishInit(head, variant)) return;
       if (head.shift !== 0 && !this.#shiftToTimeline(head, variant, file)) return;
     }
-    const publicName = segmentName(index, this.#container, variant);
+    const publicName = segmentName(index, this.#plan.container, variant);
     try {
       // link fails with EEXIST when another head made this segment first: no file is ever written twice.
-      linkSync(file, path.join(this.#entry.dir, publicName));
+      linkSync(file, path.join(this.#job.dir, publicName));
     } catch (err) {
       // ENOENT: the event of our own unlink, or a repeat event.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       // EEXIST: another head made this segment first; this one only repeats its work from here on.
       rmSync(file, { force: true });
-      void this.#stopHead(head.id, 'reached a segment made already');
+      this.#tasks.run(this.#stopHead(head.id, 'reached a segment made already'), 'stop a head');
       return;
     }
     rmSync(file, { force: true });
-    this.#entry.arrivals.notify(publicName);
-    if (this.#container === 'ts') void this.#master.learn(variant, publicName);
+    this.#job.arrivals.notify(publicName);
+    if (this.#plan.container === 'ts')
+      this.#tasks.run(this.#master.learn(variant, publicName), 'codec string');
     // The index is made once every variant has its file (one FFmpeg writes them all at about the same time).
     const published = (this.#published.get(index) ?? 0) + 1;
     this.#published.set(index, published);
-    if (published < this.#renditions.length) return;
+    if (published < this.#plan.renditions.length) return;
     this.#made.set(index, {
       index,
       duration: this.#vodList?.[index] ?? 0,
@@ -612,19 +584,21 @@ export class HeadStream {
     });
     this.#release(head);
     head.next = Math.max(head.next, index + 1);
-    this.#entry.segmentsReady = this.#made.size;
-    if (this.#count !== null) this.#entry.progress = Math.min(1, this.#made.size / this.#count);
+    this.#report.made(
+      this.#made.size,
+      this.#count === null ? null : Math.min(1, this.#made.size / this.#count),
+    );
     if (this.#complete()) {
-      void this.#completeUnlessDiskFull();
+      this.#tasks.run(this.#completeUnlessDiskFull(), 'completion');
       return;
     }
     if (reachedOtherWork(head, [...this.#heads.values()], (i) => this.#made.has(i))) {
-      void this.#stopHead(head.id, 'reached segments made already');
+      this.#tasks.run(this.#stopHead(head.id, 'reached segments made already'), 'stop a head');
       return;
     }
     this.#throttle(head);
     // A VOD playlist changes only after a mid-stream fallback: as segments come, from either generation.
-    if (!this.#vod || this.#generation > 0) void this.#updatePlaylists();
+    if (!this.#vod || this.#generation > 0) this.#tasks.run(this.#updatePlaylists(), 'playlists');
   }
 
   /** A seek head's fMP4 segment, moved to the film's timeline in place; false (and the file gone) if it cannot be. */
@@ -632,7 +606,7 @@ export class HeadStream {
     try {
       let timescales = head.timescales.get(variant);
       if (timescales === undefined) {
-        timescales = readTimescales(path.join(this.#entry.dir, headInitName(head.id, variant)));
+        timescales = readTimescales(path.join(this.#job.dir, headInitName(head.id, variant)));
         head.timescales.set(variant, timescales);
       }
       shiftSegmentFile(file, head.shift, timescales);
@@ -640,9 +614,12 @@ export class HeadStream {
     } catch (err) {
       // ENOENT: a repeat event for a file already published. Anything else: this head's output is unusable.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      this.#deps.log.warn({ jobId: this.#entry.id, head: head.id, err }, 'could not move an fMP4 segment');
+      this.#deps.log.warn({ jobId: this.#job.id, head: head.id, err }, 'could not move an fMP4 segment');
       rmSync(file, { force: true });
-      void this.#stopHead(head.id, 'its fMP4 segments could not be moved to the film timeline');
+      this.#tasks.run(
+        this.#stopHead(head.id, 'its fMP4 segments could not be moved to the film timeline'),
+        'stop a head',
+      );
       return false;
     }
   }
@@ -657,8 +634,8 @@ export class HeadStream {
     const key = `${head.generation}/${variant}`;
     if (this.#inits.has(key)) return true;
     const name = initName(variant, head.generation);
-    const own = path.join(this.#entry.dir, headInitName(head.id, variant));
-    const published = path.join(this.#entry.dir, name);
+    const own = path.join(this.#job.dir, headInitName(head.id, variant));
+    const published = path.join(this.#job.dir, name);
     try {
       if (head.shift === 0) linkSync(own, published);
       else {
@@ -675,17 +652,14 @@ export class HeadStream {
       // ENOENT: a repeat event for a head whose files are gone. EEXIST: published meanwhile.
       if (code === 'ENOENT') return false;
       if (code !== 'EEXIST') {
-        this.#deps.log.warn(
-          { jobId: this.#entry.id, head: head.id, err },
-          'could not publish an init segment',
-        );
-        void this.#stopHead(head.id, 'its init segment could not be published');
+        this.#deps.log.warn({ jobId: this.#job.id, head: head.id, err }, 'could not publish an init segment');
+        this.#tasks.run(this.#stopHead(head.id, 'its init segment could not be published'), 'stop a head');
         return false;
       }
     }
     this.#inits.add(key);
-    this.#entry.arrivals.notify(name);
-    void this.#master.learn(variant, name);
+    this.#job.arrivals.notify(name);
+    this.#tasks.run(this.#master.learn(variant, name), 'codec string');
     return true;
   }
 
@@ -694,10 +668,10 @@ export class HeadStream {
   }
 
   /** What a head's own playlist lists so far; null while it has none. */
-  #headListing(headId: number, variant = this.#renditions[0] ?? null): ListedSegment[] | null {
+  #headListing(headId: number, variant = this.#plan.renditions[0] ?? null): ListedSegment[] | null {
     try {
       return parseHeadPlaylist(
-        readFileSync(path.join(this.#entry.dir, headPlaylistName(headId, variant)), 'utf8'),
+        readFileSync(path.join(this.#job.dir, headPlaylistName(headId, variant)), 'utf8'),
       );
     } catch {
       return null;
@@ -712,7 +686,7 @@ export class HeadStream {
       if (made !== undefined && made.duration === 0)
         this.#made.set(listed.index, { ...made, duration: listed.duration });
     }
-    if (!this.#vod) void this.#updatePlaylists();
+    if (!this.#vod) this.#tasks.run(this.#updatePlaylists(), 'playlists');
   }
 
   #throttle(head: Head): void {
@@ -723,17 +697,17 @@ export class HeadStream {
     // A held head is stopped already and continues when it is released.
     if (!head.held) head.run.signalGroup(decision === 'pause' ? 'SIGSTOP' : 'SIGCONT');
     this.#deps.log.info(
-      { jobId: this.#entry.id, head: head.id, at: head.next, viewer: head.furthest },
+      { jobId: this.#job.id, head: head.id, at: head.next, viewer: head.furthest },
       decision === 'pause' ? 'head paused: far ahead of its viewers' : 'head resumed',
     );
-    this.#deps.onChange();
+    this.#report.changed();
   }
 
   #stopIdle(): void {
-    const now = Date.now();
+    const now = this.#deps.now();
     const live = [...this.#heads.values()].filter((h) => h.stopping === null);
     for (const id of idleHeads(live, this.#policy, now, (h) => (h as Head).lastNear))
-      void this.#stopHead(id, 'nobody watches near it');
+      this.#tasks.run(this.#stopHead(id, 'nobody watches near it'), 'stop a head');
   }
 
   #onExit(head: Head, exit: FfmpegExit): void {
@@ -741,11 +715,11 @@ export class HeadStream {
     if (!this.#ended && head.stopping === null) this.#sweepFinished(head);
     this.#release(head);
     this.#heads.delete(head.id);
-    if (head.run.pid > 0) this.#deps.pidRecords.remove(this.#entry.id, head.run.pid);
+    if (head.run.pid > 0) this.#report.exited(head.run.pid);
     this.#removeLeftovers(head.id);
     this.#deps.log.info(
       {
-        jobId: this.#entry.id,
+        jobId: this.#job.id,
         head: head.id,
         startSegment: head.start,
         next: head.next,
@@ -755,21 +729,21 @@ export class HeadStream {
       },
       'ffmpeg ended',
     );
-    this.#deps.onChange();
+    this.#report.changed();
     // A place under max_heads: a deferred seek may start now (if the ration allows).
-    if (this.#deferred.size > 0) this.#deferred.retryAt(Date.now());
+    if (this.#deferred.size > 0) this.#deferred.retryAt(this.#deps.now());
     if (this.#ended || head.stopping !== null) return;
     if (exit.exitCode === 0) {
-      void this.#headReachedEnd(head);
+      this.#tasks.run(this.#headReachedEnd(head), 'head reached the end');
       return;
     }
-    void this.#headFailed(head, exit);
+    this.#tasks.run(this.#headFailed(head, exit), 'head failed');
   }
 
   /** Publishes finished files of a head whose events may still be queued. */
   #sweepFinished(head: Head): void {
-    const pattern = headSegmentPattern(head.id, this.#container, this.#layout !== null);
-    for (const variant of this.#renditions) {
+    const pattern = headSegmentPattern(head.id, this.#plan.container, this.#plan.layout !== null);
+    for (const variant of this.#plan.renditions) {
       const listing = this.#headListing(head.id, variant);
       if (listing === null) continue;
       const named = pattern.replace('%v', String(variant));
@@ -782,9 +756,14 @@ export class HeadStream {
   async #headReachedEnd(head: Head): Promise<void> {
     // A copy can finish before its keyframe index: the VOD playlist is written before the job completes.
     if (this.#keyframes !== null) await this.#indexed(await this.#keyframes);
-    const early = endedEarlyReason(head.next, this.#count, this.#segmentSeconds, this.#duration);
+    const early = endedEarlyReason(
+      head.next,
+      this.#count,
+      this.#plan.segmentSeconds,
+      this.#plan.durationSeconds,
+    );
     if (early !== null) {
-      this.#end({ status: 'failed', reason: (await fullDisk(this.#deps.readDisk)) ?? early });
+      this.#end({ status: 'failed', reason: (await this.#deps.diskFull()) ?? early });
       return;
     }
     // The input ended a segment or two before the probed length said: the film has this many.
@@ -796,9 +775,9 @@ export class HeadStream {
     // Holes left by heads that stopped: a prepared job fills them now, a watched one when a viewer asks. Not once the
     // stream ended while this waited (a cancel's stopAll has already run: a head started now would run unowned).
     if (this.#ended) return;
-    if (this.#entry.request.prepare === true && this.#heads.size === 0) {
+    if (this.#job.request.prepare === true && this.#heads.size === 0) {
       const hole = this.#firstHole();
-      if (hole !== null) this.#startHead(hole, this.#entry.encoder);
+      if (hole !== null) this.#startHead(hole, this.#encoder);
     }
   }
 
@@ -807,7 +786,7 @@ export class HeadStream {
    * exits 0: on a full disk the stream is not complete, whatever the file names say.
    */
   async #completeUnlessDiskFull(): Promise<void> {
-    const full = await fullDisk(this.#deps.readDisk);
+    const full = await this.#deps.diskFull();
     this.#end(full === null ? { status: 'completed' } : { status: 'failed', reason: full });
   }
 
@@ -818,7 +797,7 @@ export class HeadStream {
   }
 
   async #headFailed(head: Head, exit: FfmpegExit): Promise<void> {
-    const full = await fullDisk(this.#deps.readDisk);
+    const full = await this.#deps.diskFull();
     const reason = { text: full ?? exitReason(exit) };
     if (head.hardware.length === 0 || full !== null) {
       this.#end({ status: 'failed', reason: reason.text });
@@ -828,21 +807,21 @@ export class HeadStream {
     const at = this.#dropCutShort(head);
     for (const name of head.hardware) this.#deps.markUnusable(name, reason.text);
     const from = head.hardware.join(', ');
-    this.#entry.fallback = { from, reason: reason.text, atSegment: at };
     this.#deps.log.warn(
-      { jobId: this.#entry.id, encoder: from, reason: reason.text, atSegment: at },
+      { jobId: this.#job.id, encoder: from, reason: reason.text, atSegment: at },
       'hardware encoder failed: continuing in software',
     );
     // fMP4 carries the parameter sets in the init segment: the software run's segments get their own, listed after a
     // discontinuity (in a VOD playlist too, which is otherwise never changed).
     // A generation whose init is out keeps it: the software run needs a new one (a failure before any, none).
-    if (!this.#softwareOnly && this.#container === 'fmp4' && this.#initPublished(this.#generation))
+    if (!this.#softwareOnly && this.#plan.container === 'fmp4' && this.#initPublished(this.#generation))
       this.#generation++;
     this.#softwareOnly = true;
-    this.#entry.encoder = softwareEncoder(this.#video.codec);
+    this.#encoder = softwareEncoder(this.#plan.video.codec);
+    this.#report.fallback({ from, reason: reason.text, atSegment: at }, this.#encoder);
     if (this.#ended) return;
-    this.#startHead(at, this.#entry.encoder);
-    if (this.#vod && this.#generation > 0) void this.#updatePlaylists();
+    this.#startHead(at, this.#encoder);
+    if (this.#vod && this.#generation > 0) this.#tasks.run(this.#updatePlaylists(), 'playlists');
   }
 
   /** The failed head's last segment, if cut short, is unpublished; returns where the next head starts. */
@@ -856,7 +835,7 @@ export class HeadStream {
     // Without the head's playlist the nominal duration stands.
     const listed = this.#headListing(head.id)?.find((s) => s.index === last)?.duration ?? made.duration;
     const isLast = this.#count !== null && last === this.#count - 1;
-    if (isLast || isWholeSegment(listed, this.#segmentSeconds, this.#source.video?.fps ?? 0))
+    if (isLast || isWholeSegment(listed, this.#plan.segmentSeconds, this.#plan.source.video?.fps ?? 0))
       return head.next;
     this.#unpublish(last);
     return last;
@@ -864,8 +843,8 @@ export class HeadStream {
 
   /** Removes every variant's file of a segment index: it will be made again. */
   #unpublish(index: number): void {
-    for (const variant of this.#renditions) {
-      const file = path.join(this.#entry.dir, segmentName(index, this.#container, variant));
+    for (const variant of this.#plan.renditions) {
+      const file = path.join(this.#job.dir, segmentName(index, this.#plan.container, variant));
       try {
         unlinkSync(file);
       } catch {
@@ -875,19 +854,19 @@ export class HeadStream {
     }
     this.#published.delete(index);
     this.#made.delete(index);
-    this.#entry.segmentsReady = this.#made.size;
+    this.#report.made(this.#made.size, null);
   }
 
   /** A stopped head's unpublished files: the segment it was writing (.tmp) or flushed cut short. */
   #removeLeftovers(headId: number): void {
     let names: string[];
     try {
-      names = readdirSync(this.#entry.dir);
+      names = readdirSync(this.#job.dir);
     } catch {
       return;
     }
     for (const name of names) {
-      if (name.startsWith(`h${headId}-`)) rmSync(path.join(this.#entry.dir, name), { force: true });
+      if (name.startsWith(`h${headId}-`)) rmSync(path.join(this.#job.dir, name), { force: true });
     }
   }
 
@@ -897,22 +876,16 @@ export class HeadStream {
     this.#completed = end.status === 'completed';
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#deferred.close();
-    void this.#updatePlaylists().then(() => {
-      this.#resolveEnd(end);
-    });
+    this.#tasks.run(
+      this.#updatePlaylists().then(() => {
+        this.#resolveEnd(end);
+      }),
+      'final playlists',
+    );
   }
 
   /** The job was cancelled or failed from outside: stop heads, settle. */
   abort(): void {
     this.#end({ status: 'cancelled' });
   }
-}
-
-/** Applies a stream's end to its job entry. */
-export function applyEnd(entry: JobEntry, end: StreamEnd): void {
-  if (end.status === 'failed') finish(entry, 'failed', end.reason);
-  else if (end.status === 'completed') {
-    entry.progress = 1;
-    finish(entry, 'completed');
-  } else finish(entry, 'cancelled');
 }
