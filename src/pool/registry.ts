@@ -75,6 +75,23 @@ export class WorkerRegistry {
     return true;
   }
 
+  /**
+   * Counts a job just forwarded to a worker against its load until its next beat says the real figure, so a burst of
+   * jobs between two beats is spread rather than all sent to the same worker (it would refuse them one by one).
+   */
+  reserve(workerId: string, cost: number): void {
+    const e = this.entries.get(workerId);
+    if (e === undefined) return;
+    const load = e.state.jobs.load + cost;
+    e.state = {
+      ...e.state,
+      jobs: { ...e.state.jobs, load },
+      ...(load >= e.state.jobs.max && e.state.status === 'ready'
+        ? { status: 'busy' as const, statusReason: 'max_jobs' }
+        : {}),
+    };
+  }
+
   /** Every worker not silent past its window, in the order they first beat (the silent ones wait for sweep()). */
   live(): LiveWorker[] {
     const at = this.now();

@@ -222,6 +222,9 @@ export async function createPoolServer(deps: PoolServerDeps): Promise<PoolApp> {
         const tried =
           result.attempts.length > 1 ? `; after ${describeAttempts(result.attempts.slice(0, -1))}` : '';
         const reason = result.candidate.workerId === p.chosen?.workerId ? p.reason : `next candidate${tried}`;
+        // Until its next beat, the worker's load counts this job: one slot per encoded output, a copy one.
+        const cost = result.candidate.encoders.filter((e) => e !== 'copy').length;
+        if (ok) deps.registry.reserve(result.candidate.workerId, Math.max(1, cost));
         record(
           'job',
           result.candidate,

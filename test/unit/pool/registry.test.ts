@@ -108,6 +108,26 @@ describe('worker registry', () => {
   });
 });
 
+describe('reservations', () => {
+  it('counts a forwarded job until the next beat, busy at max', () => {
+    const clock = fakeClock();
+    const r = new WorkerRegistry({ now: clock.now });
+    r.beat(workerState({ id: 'a', max: 2 }));
+    r.reserve('a', 1);
+    assert.equal(r.states()[0]?.jobs.load, 1);
+    assert.equal(r.states()[0]?.status, 'ready');
+    r.reserve('a', 1);
+    assert.equal(r.states()[0]?.status, 'busy');
+    assert.equal(r.states()[0]?.statusReason, 'max_jobs');
+    // The worker's own figure wins at its next beat.
+    r.beat(workerState({ id: 'a', max: 2, load: 1 }));
+    assert.equal(r.states()[0]?.jobs.load, 1);
+    assert.equal(r.states()[0]?.status, 'ready');
+    r.reserve('gone', 1);
+    assert.equal(r.size, 1);
+  });
+});
+
 describe('decision log', () => {
   it('keeps the latest entries, newest first, within its bound', () => {
     const log = new DecisionLog(3);

@@ -181,6 +181,18 @@ describe('pool server', () => {
     assert.deepEqual(sent.video, JOB.video);
   });
 
+  it('spreads a burst of jobs between two beats: a forwarded job counts against its worker at once', async () => {
+    const h = await harness();
+    await beat(h, workerState({ id: 'a', max: 1 }));
+    await beat(h, workerState({ id: 'b', max: 1 }));
+    assert.equal((await asClient(h, 'POST', '/jobs', JOB)).statusCode, 202);
+    assert.equal((await asClient(h, 'POST', '/jobs', JOB)).statusCode, 202);
+    assert.deepEqual(
+      h.forwarded.map((f) => f.candidates.map((c) => c.workerId)),
+      [['a', 'b'], ['b']],
+    );
+  });
+
   it("checks a job with the worker's own rules before forwarding it", async () => {
     const h = await harness();
     await beat(h, workerState({ id: 'a' }));
