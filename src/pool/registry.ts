@@ -92,6 +92,12 @@ export class WorkerRegistry {
     };
   }
 
+  /** A worker that refused a job (503, 507) is taken as full until its next beat says otherwise. */
+  markFull(workerId: string): void {
+    const e = this.entries.get(workerId);
+    if (e !== undefined) this.reserve(workerId, Math.max(0, e.state.jobs.max - e.state.jobs.load));
+  }
+
   /** Every worker not silent past its window, in the order they first beat (the silent ones wait for sweep()). */
   live(): LiveWorker[] {
     const at = this.now();

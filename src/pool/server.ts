@@ -216,6 +216,7 @@ export async function createPoolServer(deps: PoolServerDeps): Promise<PoolApp> {
     const id = job.request.id ?? randomBytes(16).toString('base64url');
     const p = placeOrThrow('job', job.needs, id);
     const result = await deps.forward(p.candidates, JSON.stringify({ ...job.request, id }));
+    for (const a of result.attempts) if (a.outcome === 'refused') deps.registry.markFull(a.workerId);
     switch (result.kind) {
       case 'answered': {
         const ok = result.status < 300;

@@ -125,6 +125,9 @@ describe('reservations', () => {
     assert.equal(r.states()[0]?.status, 'ready');
     r.reserve('gone', 1);
     assert.equal(r.size, 1);
+    r.markFull('a');
+    assert.equal(r.states()[0]?.jobs.load, 2);
+    assert.equal(r.states()[0]?.status, 'busy');
   });
 });
 

@@ -229,6 +229,10 @@ describe('pool server', () => {
     const refused = await asClient(h, 'POST', '/jobs', JOB);
     assert.equal(code(refused), 'NO_WORKER');
     assert.equal(refused.headers['retry-after'], '2');
+    // The refusal counts until the worker's next beat: it is full meanwhile.
+    const meanwhile = await asClient(h, 'POST', '/placements', { output: { codec: 'h264' } });
+    assert.match(meanwhile.json<{ error: { message: string } }>().error.message, /a-name: busy: max_jobs/);
+    await beat(h, workerState({ id: 'a' }));
     kind = 'failed';
     const failed = await asClient(h, 'POST', '/jobs', { ...JOB, id: 'film-1' });
     assert.equal(failed.statusCode, 502);
