@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Command line: start | probe | service | --version. The only place that calls process.exit.
+// Command line: start | probe | service | pool | --version. The only place that calls process.exit.
 import { homedir, hostname, totalmem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,6 +7,7 @@ import { loadConfig, type ConfigInputs } from './config.js';
 import { startDaemon } from './daemon.js';
 import { EXIT_FAILURE, EXIT_USAGE, exitStatus, WorkerError } from './errors.js';
 import { probeCommand } from './hardware/probe-command.js';
+import type { Logger } from 'pino';
 import { createLogger } from './log.js';
 import { serviceCommand } from './platform/service/command.js';
 import { runCommand } from './process/run-command.js';
@@ -19,6 +20,8 @@ const USAGE = `Usage:
   transcode-worker service install|uninstall|status [--config PATH] [--dry-run] [--root DIR]
                                              run the worker as a service: systemd (Linux), launchd (macOS),
                                              Task Scheduler (Windows); --dry-run prints, --root writes files only
+  transcode-worker pool [--config PATH]      run the pool: workers beat into it, it places each job on one of them
+                                             (default config: ./pool.yml, else loopback with generated tokens)
   transcode-worker --version                 print the version`;
 
 function fail(message: string, status: number): never {
@@ -57,8 +60,20 @@ async function main(): Promise<void> {
     env: process.env,
     hostname: hostname(),
     cwd: process.cwd(),
-    checkTokens: command === 'start',
+    checkTokens: command === 'start' || command === 'pool',
   };
+  if (command === 'pool') {
+    // Loaded only for this command: the worker's start does not compile the pool's schemas.
+    const { loadPoolConfig } = await import('./pool/config.js');
+    const { joinSnippet, startPool } = await import('./pool/root.js');
+    const poolConfig = loadPoolConfig(values.config, inputs);
+    const log = createLogger(poolConfig.logLevel);
+    const pool = await startPool(poolConfig, { log });
+    // The snippet names where each token is, never its value (tokens stay out of the log and the terminal).
+    process.stdout.write(`${joinSnippet(pool)}\n`);
+    stopOnSignals(log, () => pool.stop());
+    return;
+  }
   const config = loadConfig(values.config, inputs);
 
   if (command === 'probe') {
@@ -93,6 +108,11 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel);
   log.info({ config: config.source }, 'starting');
   const daemon = await startDaemon(config, { log, platform: process.platform, envPath: process.env.PATH });
+  stopOnSignals(log, () => daemon.stop());
+}
+
+/** SIGTERM/SIGINT stop gracefully and exit 0; a second signal exits at once. */
+function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals++;
@@ -101,7 +121,7 @@ async function main(): Promise<void> {
       process.exit(EXIT_FAILURE);
     }
     log.info({ signal }, 'signal received');
-    daemon.stop().then(
+    stop().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'error while stopping');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { WorkerState } from './contract/heartbeat.js';
 import { deriveAdvertiseUrl } from './advertise.js';
 import { lostJobs, PidRecords } from './ffmpeg/pid-records.js';
 import { canPause, chooseLauncher } from './ffmpeg/process.js';
@@ -175,7 +176,7 @@ export async function startDaemon(config: Config, env: DaemonEnv): Promise<Daemo
   for (const job of lost)
     log.warn({ jobId: job.id, input: job.request.input }, 'job lost: the worker restarted');
 
-  const statusPayload = (): Record<string, unknown> => {
+  const statusPayload = (): WorkerState => {
     const capacity = jobs.capacity();
     const live = jobs.liveIds();
     return {

@@ -45,6 +45,11 @@ export const ERROR_CODES = {
   SERVING_BUSY: 503,
   // Internal
   INTERNAL: 500,
+  // The pool (transcode-worker pool)
+  /** No live worker can take the job now: every one is busy, draining, full, probing or lacks an encoder. */
+  NO_WORKER: 503,
+  /** The chosen workers were tried and none answered usably (unreachable, timed out, refused the pool's token). */
+  WORKER_FAILED: 502,
 } as const;
 
 /** The codes that end the process at start-up (never an HTTP answer), each with the status cli.ts exits with. */
