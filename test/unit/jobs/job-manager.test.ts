@@ -164,8 +164,8 @@ describe('JobManager admission', () => {
     assert.equal(accepted.status, 'queued');
     assert.equal(accepted.playlistUrl, 'http://worker:8081/streams/film/stream.m3u8');
     // The probe fails at once: the job ends by itself.
-    const deadline = Date.now() + 5000;
-    while (w.manager.liveIds().length > 0 && Date.now() < deadline) await delay(10);
+    const deadline = performance.now() + 5000;
+    while (w.manager.liveIds().length > 0 && performance.now() < deadline) await delay(10);
     const view = w.manager.view('film');
     assert.equal(view.status, 'failed');
     assert.match(view.error ?? '', /(^|; )a\.mkv: Invalid data found/);
@@ -178,8 +178,8 @@ describe('JobManager retention', () => {
   async function failedJob(id: string): Promise<World> {
     const w = world();
     await w.manager.submit(job(id));
-    const deadline = Date.now() + 5000;
-    while (w.manager.liveIds().length > 0 && Date.now() < deadline) await delay(10);
+    const deadline = performance.now() + 5000;
+    while (w.manager.liveIds().length > 0 && performance.now() < deadline) await delay(10);
     assert.equal(w.manager.view(id).status, 'failed');
     return w;
   }

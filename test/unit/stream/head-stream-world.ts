@@ -166,9 +166,9 @@ export async function closeWorlds(): Promise<void> {
 
 /** Waits until `check` holds (effects that follow a file event or an exit). */
 export async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await delay(5);
   }
 }
