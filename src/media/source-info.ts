@@ -4,6 +4,14 @@ import type { AudioTrack } from './audio-choice.js';
 import type { RunCommand } from '../process/run-command.js';
 import { fileUrl, inputHardening } from './demuxers.js';
 import { subtitleTrack, type SubtitleTrack } from './subtitle-track.js';
+import {
+  parseHdr10,
+  parsePicture,
+  PICTURE_ENTRIES,
+  type Hdr10Metadata,
+  type PictureStreamFields,
+  type VideoPicture,
+} from './video-picture.js';
 
 export interface SourceInfo {
   readonly durationSeconds: number;
@@ -25,6 +33,11 @@ export interface SourceInfo {
     readonly level: number;
     /** Bits per second: the video stream's where the container states it (MP4), else the whole file's; 0 unknown. */
     readonly bitRate: number;
+    /**
+     * Colour, bit depth, HDR and field order. parseSourceInfo always sets it; optional only so that hand-made
+     * fixtures written before it stay valid (a reader treats undefined as "SDR, 8-bit, field order unknown").
+     */
+    readonly picture?: VideoPicture;
   } | null;
   /** Every audio track, in the source's order. */
   readonly audioTracks: readonly AudioTrack[];
@@ -32,7 +45,7 @@ export interface SourceInfo {
   readonly subtitleTracks: readonly SubtitleTrack[];
 }
 
-interface ProbeStream {
+interface ProbeStream extends PictureStreamFields {
   index?: number;
   codec_type?: string;
   codec_name?: string;
@@ -131,6 +144,7 @@ export function parseSourceInfo(json: string): SourceInfo {
             profile: v.profile ?? '',
             level: v.level ?? 0,
             bitRate: positive(v.bit_rate) || positive(data.format?.bit_rate),
+            picture: parsePicture(v),
           },
     audioTracks,
     subtitleTracks: streams.filter((s) => s.codec_type === 'subtitle').map(subtitleTrack),
@@ -153,7 +167,7 @@ export async function probeSource(
     ...inputHardening(),
     '-print_format', 'json',
     '-show_entries',
-    'format=duration,format_name,start_time,bit_rate:stream=index,codec_type,codec_name,profile,level,bit_rate,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time:stream_disposition=attached_pic,default,forced:stream_tags=language,title,DURATION',
+    `format=duration,format_name,start_time,bit_rate:stream=index,codec_type,codec_name,profile,level,bit_rate,width,height,avg_frame_rate,r_frame_rate,pix_fmt,channels,duration,start_time,${PICTURE_ENTRIES}:stream_disposition=attached_pic,default,forced:stream_tags=language,title,DURATION`,
     fileUrl(absolutePath),
   ];
   const result = await run(ffprobePath, args, { timeoutMs: 30_000, ...(signal ? { signal } : {}) });
@@ -168,9 +182,42 @@ export async function probeSource(
   try {
     const info = parseSourceInfo(result.stdout);
     if (info.video === null) return { ok: false, reason: 'source has no video stream' };
-    return { ok: true, info };
+    const picture = info.video.picture;
+    if (picture === undefined || picture.hdr === null) return { ok: true, info };
+    const hdr10 = await probeHdr10(run, ffprobePath, absolutePath, info.video.index, signal);
+    return { ok: true, info: { ...info, video: { ...info.video, picture: { ...picture, hdr10 } } } };
   } catch {
     return { ok: false, reason: 'ffprobe printed no usable description of the source' };
+  }
+}
+
+/**
+ * HDR10 metadata from the first frame of stream `index` (FFmpeg 5.1 puts it on frames, decoded from SEI, not on the
+ * stream). Never throws: a source without it, or a probe that fails, gives null (tone mapping works without it).
+ */
+export async function probeHdr10(
+  run: RunCommand,
+  ffprobePath: string,
+  absolutePath: string,
+  index: number,
+  signal?: AbortSignal,
+): Promise<Hdr10Metadata | null> {
+  // prettier-ignore
+  const args = [
+    '-v', 'error',
+    ...inputHardening(),
+    '-print_format', 'json',
+    // One packet of this stream only: the first frame carries the SEI; reading further would decode 4K for nothing.
+    '-select_streams', String(index), '-read_intervals', '%+#1',
+    '-show_entries', 'frame_side_data=side_data_type,red_x,red_y,green_x,green_y,blue_x,blue_y,white_point_x,white_point_y,min_luminance,max_luminance,max_content,max_average',
+    fileUrl(absolutePath),
+  ];
+  const result = await run(ffprobePath, args, { timeoutMs: 30_000, ...(signal ? { signal } : {}) });
+  if (result.exitCode !== 0) return null;
+  try {
+    return parseHdr10(result.stdout);
+  } catch {
+    return null;
   }
 }
 
