@@ -10,6 +10,8 @@ need_apt=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need_apt+=(ffmpeg)
 test_apt=()
 [ "${1:-}" = "--test" ] && test_apt=(chromium systemd) # systemd: systemd-analyze verifies the generated unit
+# fonts-dejavu-core: a font libass can find, so burned-in text subtitles render (the styled ASS asks for DejaVu Sans).
+[ "${1:-}" = "--test" ] && test_apt+=(fonts-dejavu-core)
 # GStreamer plays every kind of stream to the end: tools (gst-launch-1.0), hlsdemux (bad), H.264/HEVC/AAC (libav).
 [ "${1:-}" = "--test" ] && test_apt+=(gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-libav)
