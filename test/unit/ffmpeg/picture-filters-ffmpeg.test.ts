@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { buildBurnExtractArgs } from '../../../src/ffmpeg/burn-extract-args.js';
 import {
   deinterlaceFilter,
   subtitleBurnFilter,
@@ -195,5 +196,20 @@ describe('burning text subtitles with FFmpeg', () => {
     const top = diff(burned, plain, ASS_TOP);
     assert.ok(top > 200, `drawn at the top: ${top}`);
     assert.ok(diff(burned, plain, BOTTOM) === 0, 'not at the bottom');
+  });
+
+  it('burns mov_text and WebVTT tracks once extracted to ASS, into an awkward name', async () => {
+    const subs = await makeTextSubtitles({ seconds: 8 });
+    const plain = await frameAt(subs.mkv, 5.5, 'null');
+    for (const [input, index] of [
+      [subs.movTextMp4, 1],
+      [subs.mkv, 3],
+    ] as const) {
+      const file = awkwardCopy(subs.srt).replace(/\.srt$/, '.ass');
+      await run('ffmpeg', buildBurnExtractArgs({ inputPath: input, index, file }));
+      const burned = await frameAt(subs.mkv, 5.5, subtitleBurnFilter({ file, sourceOffsetSeconds: 4 }), 4);
+      const visible = diff(burned, plain, SRT_BOX);
+      assert.ok(visible > 200, `${input}#${index}: ${visible}`);
+    }
   });
 });
