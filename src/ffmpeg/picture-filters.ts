@@ -31,8 +31,9 @@ const MATRICES = new Set(['bt2020nc', 'bt2020c', 'bt709']);
 /**
  * Software tone mapping of a PQ or HLG source to BT.709 SDR, limited range, 8-bit 4:2:0:
  * zscale to linear light (npl=100: 100 cd/m² is SDR's reference white), float RGB for tonemap, BT.709 primaries
- * (still linear), the curve (desat=0: FFmpeg 5.1's default of 2 greys out bright colours), then BT.709 transfer,
- * matrix and range. The input's colour is stated, not left to the frames' tags, so a source whose decoder drops them
+ * (still linear), the curve (desat=0: FFmpeg 5.1's default of 2 greys out bright colours), the BT.709 transfer, then
+ * 16-bit integer RGB, which clamps the negative components that BT.2020 colours outside BT.709 leave (kept in float
+ * they made luma 6-8, below black, at saturated edges; ~5 % more CPU), then matrix and range. The input's colour is stated, not left to the frames' tags, so a source whose decoder drops them
  * is still read as HDR. The frames leave tagged BT.709, so the encoder writes BT.709 colour tags.
  */
 export function toneMapFilter(source: ToneMapSource, options: ToneMapOptions = {}): string {
@@ -47,7 +48,9 @@ export function toneMapFilter(source: ToneMapSource, options: ToneMapOptions = {
     'format=gbrpf32le',
     'zscale=primaries=bt709',
     `tonemap=tonemap=${operator}:desat=0`,
-    'zscale=transfer=bt709:matrix=bt709:range=tv',
+    'zscale=transfer=bt709',
+    'format=gbrp16le',
+    'zscale=matrix=bt709:range=tv',
     'format=yuv420p',
   ].join(',');
 }

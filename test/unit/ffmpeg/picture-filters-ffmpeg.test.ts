@@ -57,7 +57,7 @@ describe('tone mapping with FFmpeg', () => {
     it(`${kind}: SDR limited range, colour restored where the untouched picture is washed out`, async () => {
       const file = await makeHdrMedia({ kind });
       const whole = await stats(file, mapped(kind));
-      assert.ok(whole.YLOW >= 16 && whole.YHIGH <= 235 && whole.YMAX <= 235, JSON.stringify(whole));
+      assert.ok(whole.YMIN >= 16 && whole.YMAX <= 235, JSON.stringify(whole));
       const untouched = await stats(file, 'null', pattern);
       const toneMapped = await stats(file, mapped(kind), pattern);
       assert.ok(toneMapped.SATAVG >= 1.5 * untouched.SATAVG, JSON.stringify({ untouched, toneMapped }));

@@ -13,7 +13,7 @@ describe('toneMapFilter', () => {
       toneMapFilter({ hdr: 'pq', primaries: 'bt2020', space: 'bt2020nc', range: 'tv' }),
       'zscale=transferin=smpte2084:primariesin=bt2020:matrixin=bt2020nc:rangein=tv:transfer=linear:npl=100,' +
         'format=gbrpf32le,zscale=primaries=bt709,tonemap=tonemap=hable:desat=0,' +
-        'zscale=transfer=bt709:matrix=bt709:range=tv,format=yuv420p',
+        'zscale=transfer=bt709,format=gbrp16le,zscale=matrix=bt709:range=tv,format=yuv420p',
     );
   });
 
@@ -25,7 +25,7 @@ describe('toneMapFilter', () => {
       ),
       'zscale=w=1920:h=1080:transferin=arib-std-b67:primariesin=bt2020:matrixin=bt2020nc:rangein=tv:transfer=linear:npl=100,' +
         'format=gbrpf32le,zscale=primaries=bt709,tonemap=tonemap=mobius:desat=0,' +
-        'zscale=transfer=bt709:matrix=bt709:range=tv,format=yuv420p',
+        'zscale=transfer=bt709,format=gbrp16le,zscale=matrix=bt709:range=tv,format=yuv420p',
     );
     assert.match(
       toneMapFilter({ hdr: 'pq', range: 'pc', primaries: 'smpte432' }),
