@@ -14,6 +14,7 @@ import { forwardJob } from './forward.js';
 import { createPoolMetrics } from './metrics.js';
 import { WorkerRegistry } from './registry.js';
 import { createPoolServer, type PoolApp } from './server.js';
+import { registerPoolStatusPage } from './status-page.js';
 
 /** Where a token came from, for the join snippet: never its value. */
 export type TokenSource = { readonly file: string } | { readonly key: string };
@@ -96,6 +97,7 @@ export async function startPool(config: PoolConfig, env: PoolEnv): Promise<Pool>
     log,
     observe: { decision: metrics.onDecision, attempts: metrics.onAttempts },
     extraRoutes: (app, client) => {
+      registerPoolStatusPage(app);
       metrics.register(app, client);
     },
     workerToken: worker.token,
