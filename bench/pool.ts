@@ -14,8 +14,8 @@ import { cpuSecondsOf, median, memoryOf, percentile } from './measure.js';
 import { ROOT } from './worker-process.js';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
-const WORKER_TOKEN = 'bench-pool-worker-token-0123456789';
-const CLIENT_TOKEN = 'bench-pool-client-token-0123456789';
+export const WORKER_TOKEN = 'bench-pool-worker-token-0123456789';
+export const CLIENT_TOKEN = 'bench-pool-client-token-0123456789';
 const WORKERS = 50;
 const BEAT_MS = 1000;
 /** Placements per second during the latency window: steady, so the figure is latency, not a queue. */
@@ -77,8 +77,15 @@ export async function measurePool(runs: number, seconds = 10): Promise<PoolResul
   };
 }
 
-/** One run; the pool process is started and stopped here. */
-async function measureOnce(seconds: number): Promise<PoolResult> {
+export interface PoolProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** SIGTERM, wait for the exit, remove its folder. */
+  stop(): Promise<void>;
+}
+
+/** `node dist/cli.js pool` on a free loopback port, with these pool.yml keys beside the tokens; resolves once it answers. */
+export async function startPoolProcess(extra: Record<string, unknown> = {}): Promise<PoolProcess> {
   const dir = mkdtempSync(path.join(tmpdir(), 'tw-bench-pool-'));
   const port = await freePort();
   const config = path.join(dir, 'pool.yml');
@@ -89,29 +96,45 @@ async function measureOnce(seconds: number): Promise<PoolResult> {
       worker_token: WORKER_TOKEN,
       client_token: CLIENT_TOKEN,
       log_level: 'warn',
+      ...extra,
     }),
   );
   const child = spawn(process.execPath, [CLI, 'pool', '--config', config], { stdio: 'ignore' });
-  const pid = child.pid as number;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   const url = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (const t = Date.now(); ;) {
+    const up = await fetch(`${url}/`).then(
+      async (r) => {
+        await r.arrayBuffer();
+        return r.ok;
+      },
+      () => false,
+    );
+    if (up) break;
+    if (Date.now() - t > 10_000) {
+      await stop();
+      throw new Error('the pool did not start within 10 s');
+    }
+    await sleep(50);
+  }
+  return { url, pid: child.pid as number, stop };
+}
+
+/** One run; the pool process is started and stopped here. */
+async function measureOnce(seconds: number): Promise<PoolResult> {
+  const pool = await startPoolProcess();
+  const { url, pid } = pool;
   const stop = new AbortController();
   // Every simulated worker's sleep listens on it.
   setMaxListeners(WORKERS + 10, stop.signal);
   let beatsSent = 0;
   let beatsFailed = 0;
   try {
-    for (const t = Date.now(); ;) {
-      const up = await fetch(`${url}/`).then(
-        async (r) => {
-          await r.arrayBuffer();
-          return r.ok;
-        },
-        () => false,
-      );
-      if (up) break;
-      if (Date.now() - t > 10_000) throw new Error('the pool did not start within 10 s');
-      await sleep(50);
-    }
     const bodies = Array.from({ length: WORKERS }, (_, i) => JSON.stringify(simulated(i)));
     // Each simulated worker beats every second, their phases spread over the second as real workers' would be.
     const beaters = bodies.map(async (body, i) => {
@@ -177,8 +200,6 @@ async function measureOnce(seconds: number): Promise<PoolResult> {
     };
   } finally {
     stop.abort();
-    child.kill('SIGTERM');
-    if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
-    rmSync(dir, { recursive: true, force: true });
+    await pool.stop();
   }
 }
