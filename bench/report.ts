@@ -5,6 +5,7 @@ import type { FootprintResult } from './footprint.js';
 import type { JitResult } from './jit.js';
 import type { LowMemoryFigures } from './low-memory.js';
 import type { OverheadResult } from './overhead.js';
+import type { PoolResult } from './pool.js';
 import type { SeekResult } from './seek.js';
 import type { ServingResult } from './serving.js';
 import type { ViewersResult } from './viewers.js';
@@ -19,6 +20,7 @@ export interface Figures {
   lowMemory?: LowMemoryFigures | undefined;
   seek?: SeekResult | undefined;
   copy?: CopyResult | undefined;
+  pool?: PoolResult | undefined;
 }
 
 export interface Row {
@@ -244,6 +246,28 @@ export function rows(f: Figures): Row[] {
       target: 'reported',
       met: true,
     });
+  }
+  const po = f.pool;
+  if (po === undefined) missing('pool: POST /placements p99, 50 workers beating', '≤ 5 ms', 'not measured');
+  else {
+    out.push(
+      {
+        figure: `pool: POST /placements p99, ${po.workers} workers beating every second`,
+        worker: `p50 ${ms(po.placementP50Ms)}`,
+        baseline: `${po.placements} placements/run, ${po.beatsFailed} of ${po.beatsSent + po.beatsFailed} beats failed`,
+        value: ms(po.placementP99Ms),
+        target: '≤ 5 ms',
+        met: po.placementP99Ms <= 5 && po.beatsFailed === 0,
+      },
+      {
+        figure: `pool: CPU share and RSS while ${po.workers} workers beat`,
+        worker: `${(po.beatCpuShare * 100).toFixed(1)} % of a core, ${(po.rssBytes / 2 ** 20).toFixed(0)} MB`,
+        baseline: `${(po.placementCpuShare * 100).toFixed(1)} % with placements, peak ${(po.peakRssBytes / 2 ** 20).toFixed(0)} MB`,
+        value: `${(po.beatCpuShare * 100).toFixed(1)} %`,
+        target: 'reported',
+        met: true,
+      },
+    );
   }
   return out;
 }

@@ -17,9 +17,10 @@ const USAGE = `Usage:
   transcode-worker start [--config PATH]     run the worker (default config: ./config.yml, else the embedded default)
   transcode-worker probe [--config PATH] [--refresh]
                                              print the hardware profile as JSON and exit
-  transcode-worker service install|uninstall|status [--config PATH] [--dry-run] [--root DIR]
-                                             run the worker as a service: systemd (Linux), launchd (macOS),
-                                             Task Scheduler (Windows); --dry-run prints, --root writes files only
+  transcode-worker service install|uninstall|status [--pool] [--config PATH] [--dry-run] [--root DIR]
+                                             run the worker (or with --pool, the pool) as a service: systemd
+                                             (Linux), launchd (macOS), Task Scheduler (Windows); --dry-run prints,
+                                             --root writes files only
   transcode-worker pool [--config PATH]      run the pool: workers beat into it, it places each job on one of them
                                              (default config: ./pool.yml, else loopback with generated tokens)
   transcode-worker --version                 print the version`;
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
         refresh: { type: 'boolean' },
         'dry-run': { type: 'boolean' },
         root: { type: 'string' },
+        pool: { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -74,23 +76,16 @@ async function main(): Promise<void> {
     stopOnSignals(log, () => pool.stop());
     return;
   }
-  const config = loadConfig(values.config, inputs);
-
-  if (command === 'probe') {
-    const profile = await probeCommand({
-      ffmpegPath: config.ffmpeg.path,
-      workDir: config.workDir,
-      refresh: values.refresh === true,
-    });
-    process.stdout.write(`${JSON.stringify(profile, null, 2)}\n`);
-    return;
-  }
-  if (command === 'service') {
+  const service = async (
+    serviceConfig: { source: string; workDir: string },
+    role: 'worker' | 'pool',
+  ): Promise<never> => {
     const status = await serviceCommand({
       action: positionals[1],
       dryRun: values['dry-run'] === true,
       root: values.root,
-      config,
+      config: serviceConfig,
+      role,
       platform: process.platform,
       nodePath: process.execPath,
       // dist/cli.js (or src/cli.ts under tsx): the package root is one folder up either way.
@@ -102,7 +97,25 @@ async function main(): Promise<void> {
       print: (line) => process.stdout.write(`${line}\n`),
     });
     process.exit(status);
+  };
+  if (command === 'service' && values.pool === true) {
+    // The service runs `pool`: the config given is a pool.yml, and its folder is where the service runs.
+    const { loadPoolConfig } = await import('./pool/config.js');
+    const poolConfig = loadPoolConfig(values.config, inputs);
+    await service({ source: poolConfig.source, workDir: path.dirname(poolConfig.source) }, 'pool');
   }
+  const config = loadConfig(values.config, inputs);
+
+  if (command === 'probe') {
+    const profile = await probeCommand({
+      ffmpegPath: config.ffmpeg.path,
+      workDir: config.workDir,
+      refresh: values.refresh === true,
+    });
+    process.stdout.write(`${JSON.stringify(profile, null, 2)}\n`);
+    return;
+  }
+  if (command === 'service') await service(config, 'worker');
   if (command !== 'start') fail(`unknown command "${command}"\n${USAGE}`, EXIT_USAGE);
 
   const log = createLogger(config.logLevel);

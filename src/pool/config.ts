@@ -126,7 +126,9 @@ export function buildPoolConfig(
     const token = env ?? value ?? null;
     const named = env === undefined ? key : ENV[which];
     if (token === null) {
-      if (required && !embedded) problems.push(`${key}: required (or set ${ENV[which]})`);
+      // checkTokens false (service install): the tokens may be in the service's environment file, read at start.
+      if (required && !embedded && inputs.checkTokens !== false)
+        problems.push(`${key}: required (or set ${ENV[which]})`);
       return null;
     }
     const problem = inputs.checkTokens === false ? null : tokenProblem(token);

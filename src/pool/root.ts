@@ -11,8 +11,10 @@ import { VERSION } from '../version.js';
 import type { PoolConfig } from './config.js';
 import { DecisionLog } from './decision-log.js';
 import { forwardJob } from './forward.js';
+import { createPoolMetrics } from './metrics.js';
 import { WorkerRegistry } from './registry.js';
 import { createPoolServer, type PoolApp } from './server.js';
+import { registerPoolStatusPage } from './status-page.js';
 
 /** Where a token came from, for the join snippet: never its value. */
 export type TokenSource = { readonly file: string } | { readonly key: string };
@@ -90,8 +92,14 @@ export async function startPool(config: PoolConfig, env: PoolEnv): Promise<Pool>
     silenceMs: config.workers.silenceMs,
   });
   const decisions = new DecisionLog(config.decisions);
+  const metrics = createPoolMetrics({ registry, version: VERSION });
   const app = await createPoolServer({
     log,
+    observe: { decision: metrics.onDecision, attempts: metrics.onAttempts },
+    extraRoutes: (app, client) => {
+      registerPoolStatusPage(app);
+      metrics.register(app, client);
+    },
     workerToken: worker.token,
     clientToken: client.token,
     registry,

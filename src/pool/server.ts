@@ -8,8 +8,8 @@ import { parseWorkerState, type WorkerState } from '../contract/heartbeat.js';
 import { parsePlacementRequest, parsePoolJob } from '../contract/placement.js';
 import { errorBody, WorkerError, type ErrorCode } from '../errors.js';
 import { checkBearer } from '../http/auth.js';
-import type { DecisionLog } from './decision-log.js';
-import { describeAttempts, type ForwardResult } from './forward.js';
+import type { Decision, DecisionLog } from './decision-log.js';
+import { describeAttempts, type Attempt, type ForwardResult } from './forward.js';
 import { place, type Candidate, type JobNeeds, type Placement } from './placement.js';
 import type { LiveWorker, WorkerRegistry } from './registry.js';
 
@@ -20,6 +20,13 @@ const NO_WORKER_RETRY_SECONDS = 5;
 
 export type PoolApp = FastifyInstance<Server, IncomingMessage, ServerResponse, Logger>;
 
+/** An onRequest hook that refuses requests without the expected bearer token. */
+export type BearerHook = (
+  request: { headers: Record<string, string | string[] | undefined> },
+  reply: unknown,
+  done: (err?: Error) => void,
+) => void;
+
 export interface PoolServerDeps {
   readonly log: Logger;
   readonly workerToken: string;
@@ -29,6 +36,13 @@ export interface PoolServerDeps {
   readonly forward: (candidates: readonly Candidate[], body: string) => Promise<ForwardResult>;
   /** Milliseconds, the registry's clock. */
   readonly now: () => number;
+  /** Told of every decision and forwarding attempt (metrics). */
+  readonly observe?: {
+    readonly decision: (d: Decision) => void;
+    readonly attempts: (attempts: readonly Attempt[]) => void;
+  };
+  /** Extra routes (status page, metrics) registered by the composition root; `client` checks the client token. */
+  readonly extraRoutes?: (app: PoolApp, client: BearerHook) => void;
 }
 
 /** Maps fastify's own errors (parsing, limits) to the project's codes. */
@@ -142,12 +156,8 @@ export async function createPoolServer(deps: PoolServerDeps): Promise<PoolApp> {
 
   // onRequest hooks: the token is checked before the body is read, so a stranger cannot make the pool parse it.
   const bearer =
-    (token: string) =>
-    (
-      request: { headers: Record<string, string | string[] | undefined> },
-      _reply: unknown,
-      done: (err?: Error) => void,
-    ) => {
+    (token: string): BearerHook =>
+    (request, _reply, done) => {
       const h = request.headers.authorization;
       try {
         checkBearer(Array.isArray(h) ? h[0] : h, token);
@@ -183,7 +193,7 @@ export async function createPoolServer(deps: PoolServerDeps): Promise<PoolApp> {
     reason: string,
     jobId?: string,
   ): void => {
-    deps.decisions.add({
+    const d: Decision = {
       at: new Date(deps.now()).toISOString(),
       route,
       ...(jobId === undefined ? {} : { jobId }),
@@ -191,7 +201,9 @@ export async function createPoolServer(deps: PoolServerDeps): Promise<PoolApp> {
       workerName: chosen?.name ?? null,
       outcome,
       reason,
-    });
+    };
+    deps.decisions.add(d);
+    deps.observe?.decision(d);
   };
 
   const placeOrThrow = (route: 'placement' | 'job', needs: JobNeeds, jobId?: string): Placement => {
@@ -216,6 +228,7 @@ export async function createPoolServer(deps: PoolServerDeps): Promise<PoolApp> {
     const id = job.request.id ?? randomBytes(16).toString('base64url');
     const p = placeOrThrow('job', job.needs, id);
     const result = await deps.forward(p.candidates, JSON.stringify({ ...job.request, id }));
+    deps.observe?.attempts(result.attempts);
     for (const a of result.attempts) if (a.outcome === 'refused') deps.registry.markFull(a.workerId);
     switch (result.kind) {
       case 'answered': {
@@ -257,6 +270,7 @@ export async function createPoolServer(deps: PoolServerDeps): Promise<PoolApp> {
     }
   });
 
+  deps.extraRoutes?.(app, client.onRequest);
   await app.ready();
   return app;
 }

@@ -1,18 +1,19 @@
-// `transcode-worker service install|uninstall|status [--config PATH] [--dry-run] [--root DIR]`: gathers this
+// `transcode-worker service install|uninstall|status [--pool] [--config PATH] [--dry-run] [--root DIR]`: gathers this
 // machine's facts, builds the platform's plan and applies it. Returns the exit status; cli.ts exits with it.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../../config.js';
 import type { RunCommand } from '../../process/run-command.js';
 import { applyService, type ServiceAction } from './apply.js';
-import { servicePlan } from './plan.js';
+import { servicePlan, type ServiceRole } from './plan.js';
 
 export interface ServiceCommandInputs {
   readonly action: string | undefined;
   readonly dryRun: boolean;
   readonly root: string | undefined;
-  /** The config the service will start with (loaded: validated, work_dir known). */
-  readonly config: Config;
+  /** The config the service will start with (loaded and validated): its file, and the folder to run in. */
+  readonly config: { readonly source: string; readonly workDir: string };
+  /** The worker (default) or the pool (--pool; the config is then a pool.yml). */
+  readonly role?: ServiceRole;
   readonly platform: NodeJS.Platform;
   readonly nodePath: string;
   /** The package's root folder (dist/cli.js and packaging/ below it). */
@@ -35,7 +36,7 @@ export async function serviceCommand(i: ServiceCommandInputs): Promise<number> {
   }
   if (i.config.source.startsWith('embedded')) {
     i.print(
-      'service: give the config the service will use with --config PATH (the embedded default is for trying)',
+      `service: give the ${i.role === 'pool' ? 'pool.yml' : 'config'} the service will use with --config PATH (the embedded default is for trying)`,
     );
     return 2;
   }
@@ -48,8 +49,9 @@ export async function serviceCommand(i: ServiceCommandInputs): Promise<number> {
     totalMemoryBytes: i.totalMemoryBytes,
     uid: i.uid,
     homeDir: i.homeDir,
+    ...(i.role === undefined ? {} : { role: i.role }),
     systemdTemplate:
-      i.platform === 'linux'
+      i.platform === 'linux' && i.role !== 'pool'
         ? readFileSync(path.join(i.packageRoot, 'packaging', 'transcode-worker.service'), 'utf8')
         : '',
     ...(i.root === undefined ? {} : { root: path.resolve(i.root) }),

@@ -2,6 +2,7 @@
 // worker at normal priority (FFmpeg is niced by the worker), logs to a file. Pure.
 
 export const LAUNCHD_LABEL = 'local.transcode-worker';
+export const POOL_LAUNCHD_LABEL = 'local.transcode-pool';
 
 export interface LaunchdOptions {
   readonly nodePath: string;
@@ -9,6 +10,9 @@ export interface LaunchdOptions {
   readonly configPath: string;
   readonly workingDirectory: string;
   readonly logPath: string;
+  /** The CLI command the service runs: `start` (the worker, default) or `pool`. */
+  readonly command?: 'start' | 'pool';
+  readonly label?: string;
 }
 
 /** Escapes text for an XML element. */
@@ -20,13 +24,15 @@ const str = (s: string): string => `<string>${xmlText(s)}</string>`;
 
 /** The plist text. */
 export function renderLaunchdPlist(o: LaunchdOptions): string {
-  const args = [o.nodePath, o.cliPath, 'start', '--config', o.configPath].map((a) => `    ${str(a)}`);
+  const args = [o.nodePath, o.cliPath, o.command ?? 'start', '--config', o.configPath].map(
+    (a) => `    ${str(a)}`,
+  );
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
     '<plist version="1.0">',
     '<dict>',
-    `  <key>Label</key>${str(LAUNCHD_LABEL)}`,
+    `  <key>Label</key>${str(o.label ?? LAUNCHD_LABEL)}`,
     '  <key>ProgramArguments</key>',
     '  <array>',
     ...args,

@@ -2,11 +2,14 @@
 // content and commands as argument arrays; src/platform/service/apply.ts carries them out.
 import path from 'node:path';
 import type { CommandLine } from '../process-control.js';
-import { LAUNCHD_LABEL, renderLaunchdPlist } from './launchd.js';
+import { LAUNCHD_LABEL, POOL_LAUNCHD_LABEL, renderLaunchdPlist } from './launchd.js';
+import { POOL_UNIT, renderPoolSystemdUnit } from './systemd-pool.js';
 import { renderSystemdUnit, SYSTEMD_STATE_DIR } from './systemd.js';
-import { renderTaskXml, TASK_NAME } from './windows-task.js';
+import { POOL_TASK_NAME, renderTaskXml, TASK_NAME } from './windows-task.js';
 
 export type ServiceKind = 'systemd' | 'launchd' | 'task-scheduler';
+/** What the service runs: the worker (`start`) or the pool (`pool`). */
+export type ServiceRole = 'worker' | 'pool';
 
 export interface ServiceContext {
   readonly platform: NodeJS.Platform;
@@ -23,6 +26,8 @@ export interface ServiceContext {
   readonly systemdTemplate: string;
   /** Tests and image builds: write under this directory instead of "/", and run no command. */
   readonly root?: string;
+  /** Default: the worker. */
+  readonly role?: ServiceRole;
 }
 
 export interface ServiceFile {
@@ -58,14 +63,16 @@ function under(root: string | undefined, target: string): string {
 }
 
 function systemd(ctx: ServiceContext): ServicePlan {
-  const unit = 'transcode-worker.service';
+  const pool = ctx.role === 'pool';
+  const unit = pool ? POOL_UNIT : 'transcode-worker.service';
+  // One system user for the package: a machine that runs the worker and the pool has one account for both.
   const user = 'transcode-worker';
   return {
     kind: 'systemd',
     files: [
       {
         path: under(ctx.root, `/etc/systemd/system/${unit}`),
-        content: renderSystemdUnit(ctx.systemdTemplate, ctx),
+        content: pool ? renderPoolSystemdUnit({ ...ctx, user }) : renderSystemdUnit(ctx.systemdTemplate, ctx),
         encoding: 'utf8',
       },
     ],
@@ -81,39 +88,53 @@ function systemd(ctx: ServiceContext): ServicePlan {
     uninstall: [{ run: cmd('systemctl', 'disable', '--now', unit), mayFail: true }],
     cleanup: [{ run: cmd('systemctl', 'daemon-reload') }],
     status: [{ run: cmd('systemctl', 'status', '--no-pager', unit), mayFail: true }],
-    notes: [
-      `the service runs as user ${user}: it needs read access to nas_mount_path`,
-      'tokens: TRANSCODE_WORKER_AUTH_TOKEN=… in /etc/transcode-worker/env (mode 0600) keeps them out of config.yml',
-      'logs: journalctl -u transcode-worker -f',
-    ],
+    notes: pool
+      ? [
+          `the pool runs as user ${user}: it needs read access to ${ctx.configPath}`,
+          'tokens: TRANSCODE_POOL_WORKER_TOKEN=… and the others in /etc/transcode-worker/pool.env (mode 0600) keep them out of pool.yml',
+          'logs: journalctl -u transcode-pool -f',
+        ]
+      : [
+          `the service runs as user ${user}: it needs read access to nas_mount_path`,
+          'tokens: TRANSCODE_WORKER_AUTH_TOKEN=… in /etc/transcode-worker/env (mode 0600) keeps them out of config.yml',
+          'logs: journalctl -u transcode-worker -f',
+        ],
   };
 }
 
 function launchd(ctx: ServiceContext): ServicePlan {
   // root: a LaunchDaemon, started at boot; otherwise a LaunchAgent of this user, started at login.
   const system = ctx.uid === 0;
+  const pool = ctx.role === 'pool';
+  const label = pool ? POOL_LAUNCHD_LABEL : LAUNCHD_LABEL;
   const dir = system ? '/Library/LaunchDaemons' : path.posix.join(ctx.homeDir, 'Library', 'LaunchAgents');
-  const plist = under(ctx.root, path.posix.join(dir, `${LAUNCHD_LABEL}.plist`));
+  const plist = under(ctx.root, path.posix.join(dir, `${label}.plist`));
   const logDir = system ? '/Library/Logs' : path.posix.join(ctx.homeDir, 'Library', 'Logs');
   const domain = system ? 'system' : `gui/${ctx.uid}`;
-  const logPath = path.posix.join(logDir, 'transcode-worker.log');
+  const logPath = path.posix.join(logDir, pool ? 'transcode-pool.log' : 'transcode-worker.log');
   return {
     kind: 'launchd',
     files: [
       {
         path: plist,
-        content: renderLaunchdPlist({ ...ctx, workingDirectory: ctx.workDir, logPath }),
+        content: renderLaunchdPlist({
+          ...ctx,
+          workingDirectory: ctx.workDir,
+          logPath,
+          label,
+          command: pool ? 'pool' : 'start',
+        }),
         encoding: 'utf8',
       },
     ],
     install: [
       // A reinstall replaces a loaded job: bootout fails harmlessly when there is none.
-      { run: cmd('launchctl', 'bootout', `${domain}/${LAUNCHD_LABEL}`), mayFail: true },
+      { run: cmd('launchctl', 'bootout', `${domain}/${label}`), mayFail: true },
       { run: cmd('launchctl', 'bootstrap', domain, plist) },
     ],
-    uninstall: [{ run: cmd('launchctl', 'bootout', `${domain}/${LAUNCHD_LABEL}`), mayFail: true }],
+    uninstall: [{ run: cmd('launchctl', 'bootout', `${domain}/${label}`), mayFail: true }],
     cleanup: [],
-    status: [{ run: cmd('launchctl', 'print', `${domain}/${LAUNCHD_LABEL}`), mayFail: true }],
+    status: [{ run: cmd('launchctl', 'print', `${domain}/${label}`), mayFail: true }],
     notes: [
       system
         ? 'a LaunchDaemon runs as root at boot'
@@ -124,26 +145,28 @@ function launchd(ctx: ServiceContext): ServicePlan {
 }
 
 function taskScheduler(ctx: ServiceContext): ServicePlan {
-  const xml = path.win32.join(path.win32.dirname(ctx.configPath), 'transcode-worker-task.xml');
+  const pool = ctx.role === 'pool';
+  const name = pool ? POOL_TASK_NAME : TASK_NAME;
+  const xml = path.win32.join(path.win32.dirname(ctx.configPath), `${name}-task.xml`);
   return {
     kind: 'task-scheduler',
     files: [
       {
         path: under(ctx.root, xml),
-        content: `\ufeff${renderTaskXml({ ...ctx, workingDirectory: ctx.workDir })}`,
+        content: `\ufeff${renderTaskXml({ ...ctx, workingDirectory: ctx.workDir, command: pool ? 'pool' : 'start' })}`,
         encoding: 'utf16le',
       },
     ],
     install: [
-      { run: cmd('schtasks', '/Create', '/TN', TASK_NAME, '/XML', xml, '/F') },
-      { run: cmd('schtasks', '/Run', '/TN', TASK_NAME) },
+      { run: cmd('schtasks', '/Create', '/TN', name, '/XML', xml, '/F') },
+      { run: cmd('schtasks', '/Run', '/TN', name) },
     ],
     uninstall: [
-      { run: cmd('schtasks', '/End', '/TN', TASK_NAME), mayFail: true },
-      { run: cmd('schtasks', '/Delete', '/TN', TASK_NAME, '/F') },
+      { run: cmd('schtasks', '/End', '/TN', name), mayFail: true },
+      { run: cmd('schtasks', '/Delete', '/TN', name, '/F') },
     ],
     cleanup: [],
-    status: [{ run: cmd('schtasks', '/Query', '/TN', TASK_NAME, '/V', '/FO', 'LIST'), mayFail: true }],
+    status: [{ run: cmd('schtasks', '/Query', '/TN', name, '/V', '/FO', 'LIST'), mayFail: true }],
     notes: [
       'a Task Scheduler task (not an sc.exe service: node.exe cannot answer the Service Control Manager, which kills it after 30 s)',
       'it runs as SYSTEM at boot; ending the task terminates the worker without a drain, the next start reaps its FFmpeg',

@@ -6,12 +6,15 @@
 import { xmlText } from './launchd.js';
 
 export const TASK_NAME = 'transcode-worker';
+export const POOL_TASK_NAME = 'transcode-pool';
 
 export interface WindowsTaskOptions {
   readonly nodePath: string;
   readonly cliPath: string;
   readonly configPath: string;
   readonly workingDirectory: string;
+  /** The CLI command the task runs: `start` (the worker, default) or `pool`. */
+  readonly command?: 'start' | 'pool';
 }
 
 /**
@@ -35,11 +38,12 @@ export function windowsArg(arg: string): string {
 
 /** The task's XML (written as UTF-16 with a BOM, which `schtasks /Create /XML` reads on every version). */
 export function renderTaskXml(o: WindowsTaskOptions): string {
-  const args = [o.cliPath, 'start', '--config', o.configPath].map(windowsArg).join(' ');
+  const pool = o.command === 'pool';
+  const args = [o.cliPath, o.command ?? 'start', '--config', o.configPath].map(windowsArg).join(' ');
   return [
     '<?xml version="1.0" encoding="UTF-16"?>',
     '<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">',
-    '  <RegistrationInfo><Description>transcode-worker (FFmpeg transcoding node)</Description></RegistrationInfo>',
+    `  <RegistrationInfo><Description>${pool ? 'transcode-worker pool (job placement)' : 'transcode-worker (FFmpeg transcoding node)'}</Description></RegistrationInfo>`,
     '  <Triggers><BootTrigger><Enabled>true</Enabled></BootTrigger></Triggers>',
     // S-1-5-18 is LocalSystem: runs at boot without anyone logged in.
     '  <Principals><Principal id="Author"><UserId>S-1-5-18</UserId><RunLevel>HighestAvailable</RunLevel></Principal></Principals>',
