@@ -40,11 +40,19 @@ export function pictureFilterOf(
   firstFrameSeconds: number,
   seek: boolean,
 ): string {
-  const { picture, burn } = stream;
+  const { picture, burn, sourceVideo: video } = stream;
   const steps: string[] = [];
   if (picture.deinterlace !== null) steps.push(deinterlaceFilter(picture.deinterlace));
-  if (picture.toneMap !== null)
-    steps.push(toneMapFilter(picture.toneMap.source, { operator: picture.toneMap.operator }));
+  if (picture.toneMap !== null) {
+    // One quality: scale in the tone mapper's first zscale, so its float stages work on the output's pixels (4K →
+    // 1080p: 4× fewer) and the family's scale is then a no-op. Not for a ladder (its variants differ) nor under an
+    // image overlay (a PGS canvas is the source's size and must meet a picture of that size).
+    const height = outputHeight(stream.request.video.height, video.height);
+    const sized = stream.layout === null && (burn === null || burn.text === true);
+    const width = sized ? outputWidth(height, video) : null;
+    const size = width === null ? {} : { size: { width, height } };
+    steps.push(toneMapFilter(picture.toneMap.source, { operator: picture.toneMap.operator, ...size }));
+  }
   if (burn?.text === true)
     steps.push(
       subtitleBurnFilter({

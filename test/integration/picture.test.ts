@@ -98,7 +98,8 @@ describe('picture steps in jobs (tone mapping, deinterlacing, text burn-in)', ()
   });
 
   it('tone-maps an HDR10 source to BT.709 SDR: tags, luma range, colour restored', async () => {
-    await post('hdr', 'hdr10.mkv', { prepare: true });
+    // 360 → 180 lines: the tone mapper scales too (its first zscale), the family's scale is then a no-op.
+    await post('hdr', 'hdr10.mkv', { prepare: true, video: { codec: 'h264', height: 180 } });
     const done = await waitForJobEnd(d, 'hdr', 30_000);
     assert.equal(done.status, 'completed', done.error);
     assert.equal(done.output?.video.toneMapped?.applied, true, JSON.stringify(done.output?.video));
@@ -114,9 +115,9 @@ describe('picture steps in jobs (tone mapping, deinterlacing, text burn-in)', ()
     const whole = await stats(seg, 'null');
     assert.ok(whole.YMIN >= 16 && whole.YMAX <= 235, JSON.stringify(whole));
     // The testsrc2 pattern (top three quarters): an untouched PQ frame shown as SDR is washed out.
-    const pattern = 'crop=640:270:0:0';
-    const untouched = await stats(path.join(mount, 'hdr10.mkv'), pattern);
-    const mapped = await stats(seg, pattern);
+    const untouched = await stats(path.join(mount, 'hdr10.mkv'), 'crop=640:270:0:0');
+    const mapped = await stats(seg, 'crop=320:135:0:0');
+    assert.equal(done.output.height, 180);
     assert.ok(mapped.SATAVG >= 1.5 * untouched.SATAVG, JSON.stringify({ untouched, mapped }));
   });
 

@@ -73,11 +73,22 @@ describe('planHead with picture steps', () => {
     const burn = chain.indexOf('subtitles=filename=/w/s/id/burn-text.ass');
     assert.ok(bwdif === 0 && tonemap > bwdif && burn > tonemap, chain);
     assert.equal(chain.includes('setpts'), false);
+    // One quality: the tone mapper scales to the output (1280x720), so its float stages work on fewer pixels.
+    assert.match(chain, /^bwdif[^,]*,zscale=w=1280:h=720:transferin=smpte2084:/);
     // A text track is drawn by libass, not overlaid.
     assert.equal(head.plan.burnStreamIndex, undefined);
     assert.equal(head.output.video.toneMapped?.applied, true);
     assert.equal(head.output.video.deinterlaced?.applied, true);
     assert.equal(head.output.burnedSubtitles?.text, true);
+  });
+  it('a ladder tone-maps at the source size, once, before its split', () => {
+    const plan = stream({
+      input: 'a.mkv',
+      video: { codec: 'h264' },
+      variants: [{ height: 720 }, { height: 360 }],
+    });
+    const chain = planHead(plan, ctx(0)).plan.pictureFilter ?? '';
+    assert.match(chain, /,zscale=transferin=smpte2084:/);
   });
   it('a seek head moves the cues to the source time of its first frame', () => {
     const plan = stream({ input: 'a.mkv', video: { codec: 'h264' }, burnSubtitles: { track: 0 } });
