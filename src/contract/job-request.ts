@@ -43,6 +43,24 @@ export const JobRequestSchema = Type.Object(
         bitrateKbps: Type.Optional(Type.Integer({ minimum: 100, maximum: 100_000 })),
         /** auto: the fastest usable encoder; none: software; or an encoder name from the heartbeat's profile. */
         hardware: Type.Optional(Type.String({ pattern: HARDWARE_PATTERN })),
+        /** auto (default): tone-map an HDR (PQ, HLG) source to BT.709 SDR; off; or a named tonemap curve. */
+        toneMap: Type.Optional(
+          Type.Union([
+            Type.Literal('auto'),
+            Type.Literal('off'),
+            // TONE_MAP_OPERATORS, spelled out so the static type keeps each name (test/unit/contract pins the match).
+            Type.Literal('hable'),
+            Type.Literal('mobius'),
+            Type.Literal('reinhard'),
+            Type.Literal('clip'),
+            Type.Literal('linear'),
+            Type.Literal('gamma'),
+          ]),
+        ),
+        /** auto (default): when the source is interlaced; on; off; double: one frame per field (50i → 50p). */
+        deinterlace: Type.Optional(
+          Type.Union([Type.Literal('auto'), Type.Literal('on'), Type.Literal('off'), Type.Literal('double')]),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -86,7 +104,10 @@ export const JobRequestSchema = Type.Object(
         { minItems: 1, maxItems: MAX_VARIANTS },
       ),
     ),
-    /** Draw this image subtitle track (PGS, DVB, VobSub; n-th subtitle track, 0 = first) into the picture. */
+    /**
+     * Draw this subtitle track (n-th subtitle track, 0 = first) into the picture: an image track (PGS, DVB, VobSub)
+     * is overlaid, a text track (SRT, ASS/SSA, mov_text, WebVTT) is drawn by libass with its styling.
+     */
     burnSubtitles: Type.Optional(
       Type.Object({ track: Type.Integer({ minimum: 0, maximum: 63 }) }, { additionalProperties: false }),
     ),

@@ -9,8 +9,17 @@ export interface JobOutput {
   readonly codec: 'h264' | 'hevc' | 'av1';
   /** libx264, h264_vaapi, ..., or copy. */
   readonly encoder: string;
-  /** Whether the source's video was copied (direct stream) and why, or why it was transcoded. */
-  readonly video: { readonly copied: boolean; readonly reason: string };
+  /**
+   * Whether the source's video was copied (direct stream) and why, or why it was transcoded; and whether it was
+   * tone-mapped to SDR and deinterlaced, and why (shown when the request asks either, the source is HDR or
+   * interlaced, or an interlace check ran).
+   */
+  readonly video: {
+    readonly copied: boolean;
+    readonly reason: string;
+    readonly toneMapped?: PictureStep;
+    readonly deinterlaced?: PictureStep;
+  };
   readonly width: number | null;
   readonly height: number | null;
   readonly bitrateKbps: number;
@@ -22,12 +31,18 @@ export interface JobOutput {
   readonly container: 'ts' | 'fmp4';
   /** The audio track played and how (null without audio). */
   readonly audioTrack: AudioView | null;
-  /** The image subtitle track drawn into the picture (burnSubtitles), or null. */
+  /** The subtitle track drawn into the picture (burnSubtitles; `text: true` for a text track), or null. */
   readonly burnedSubtitles?: BurnIn | null;
   /** An ABR job's variants, in the master playlist's order. */
   readonly variants?: readonly VariantView[];
   /** Variants asked for that the source does not allow (taller than it, a copy of a codec HLS does not carry). */
   readonly droppedVariants?: readonly DroppedVariant[];
+}
+
+/** One picture step of a job (tone mapping, deinterlacing): whether it ran and why. */
+export interface PictureStep {
+  readonly applied: boolean;
+  readonly reason: string;
 }
 
 export interface AudioView {

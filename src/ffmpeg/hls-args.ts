@@ -40,6 +40,11 @@ export interface HlsJobPlan {
   readonly container?: Container;
   /** An image subtitle stream (ffprobe index) drawn into the picture before scaling; absent: none. */
   readonly burnStreamIndex?: number;
+  /**
+   * Filters on the decoded picture before the encoder family's own (deinterlace, tone map, text burn-in), run once
+   * before any split into variants; absent or '': none.
+   */
+  readonly pictureFilter?: string;
   /** Adaptive bitrate: one encode (or copy) per variant from one decode; `video` is then the first's settings. */
   readonly variants?: readonly VariantPlan[];
 }
@@ -68,7 +73,11 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
           plan.videoStreamIndex,
           plan.audio?.streamIndex ?? null,
           plan.burnStreamIndex,
+          plan.pictureFilter,
         );
+  const picture = plan.pictureFilter ?? '';
+  // The picture chain first, then the family's (scaling, pixel format, upload to the device).
+  const vf = [picture, v.filter].filter((f) => f !== '').join(',');
   const seek = plan.startSegment > 0;
   const container = plan.container ?? 'ts';
   const start = plan.startSegment * plan.segmentSeconds;
@@ -100,7 +109,7 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
       ? [
           // The subtitle pictures drawn over the video, then the family's chain; the result is the one video output.
           '-filter_complex',
-          `${burnIn(plan.videoStreamIndex, plan.burnStreamIndex)}${v.filter === '' ? '' : `,${v.filter}`}[v]`,
+          `${burnIn(plan.videoStreamIndex, plan.burnStreamIndex, picture)}${v.filter === '' ? '' : `,${v.filter}`}[v]`,
           '-map', '[v]',
           ...(plan.audio === null ? [] : ['-map', `0:${plan.audio.streamIndex}`]),
           '-sn', '-dn',
@@ -112,7 +121,7 @@ export function buildHlsArgs(plan: HlsJobPlan): string[] {
           '-map', `0:${plan.videoStreamIndex}`,
           ...(plan.audio === null ? [] : ['-map', `0:${plan.audio.streamIndex}`]),
           '-sn', '-dn',
-          ...(v.filter === '' ? [] : ['-vf', v.filter]),
+          ...(vf === '' ? [] : ['-vf', vf]),
           ...v.output,
         ]
       : [...abr.mapping, '-sn', '-dn', ...abr.codecs]),

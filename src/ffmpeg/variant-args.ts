@@ -36,10 +36,15 @@ export function onStream(args: readonly string[], i: number): string[] {
 
 /**
  * The filter that draws an image subtitle stream over the video: its pictures (a PGS canvas is the video's size, a
- * DVD one smaller) bottom-centred; the video goes on unchanged when the subtitles end.
+ * DVD one smaller) bottom-centred; the video goes on unchanged when the subtitles end. A picture chain (deinterlace,
+ * tone map) runs on the video before the overlay, so the subtitles keep their own colours.
  */
-export function burnIn(videoStreamIndex: number, subtitleStreamIndex: number): string {
-  return `[0:${videoStreamIndex}][0:${subtitleStreamIndex}]overlay=x=(W-w)/2:y=H-h:eof_action=pass`;
+export function burnIn(videoStreamIndex: number, subtitleStreamIndex: number, pictureFilter = ''): string {
+  const video =
+    pictureFilter === ''
+      ? `[0:${videoStreamIndex}]`
+      : `[0:${videoStreamIndex}]${pictureFilter}[picture];[picture]`;
+  return `${video}[0:${subtitleStreamIndex}]overlay=x=(W-w)/2:y=H-h:eof_action=pass`;
 }
 
 /** The variants' streams: one decode, `split` into one branch per encode; a copy maps the source's video as it is. */
@@ -48,16 +53,19 @@ export function variantStreams(
   videoStreamIndex: number,
   audioStreamIndex: number | null,
   burnStreamIndex?: number,
+  pictureFilter = '',
 ): VariantStreams {
   const encodes = variants.flatMap((v, i) => (v.copy ? [] : [{ i, args: v.args }]));
   const graph: string[] = [];
   if (encodes.length > 0) {
     const labels = encodes.map(({ i }) => `[s${i}]`).join('');
-    // Burned-in subtitles are drawn once, before the split: every variant shows them.
+    // Burned-in subtitles and the picture chain run once, before the split: every variant shows them.
     const source =
-      burnStreamIndex === undefined
-        ? `[0:${videoStreamIndex}]`
-        : `${burnIn(videoStreamIndex, burnStreamIndex)}[burned];[burned]`;
+      burnStreamIndex !== undefined
+        ? `${burnIn(videoStreamIndex, burnStreamIndex, pictureFilter)}[burned];[burned]`
+        : pictureFilter === ''
+          ? `[0:${videoStreamIndex}]`
+          : `[0:${videoStreamIndex}]${pictureFilter},`;
     graph.push(`${source}split=${encodes.length}${labels}`);
     for (const { i, args } of encodes)
       graph.push(`[s${i}]${args.filter === '' ? 'null' : args.filter}[v${i}]`);

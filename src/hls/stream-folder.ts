@@ -122,3 +122,9 @@ export function headPlaylistId(name: string): { readonly head: number; readonly 
  * delay), which the muxer shifts by that delay, and a seek head would not: their segments would differ by it.
  */
 export const TIMESTAMP_BASE_SECONDS = 1;
+
+/**
+ * The text subtitle track a job burns in, extracted to ASS before the first head starts. Private to the worker: it
+ * matches none of the names above, so the HTTP layer never serves it.
+ */
+export const BURN_TEXT_NAME = 'burn-text.ass';

@@ -9,6 +9,9 @@ import { probeSource, type ProbeResult } from '../media/source-info.js';
 import type { RunCommand } from '../process/run-command.js';
 import { readKeyframes, type KeyframeIndex } from '../media/keyframe-index.js';
 import { planStream } from '../stream/plan.js';
+import { checkInterlace } from '../media/interlace-check.js';
+import { needsInterlaceCheck } from '../stream/picture-plan.js';
+import { extractBurnText } from '../stream/burn-text.js';
 import { startSubtitles } from '../stream/start-subtitles.js';
 import { COPY_CHOICE } from '../stream/encoder-choice.js';
 import { HeadStream, type StreamEnd } from '../stream/head-stream.js';
@@ -133,10 +136,57 @@ export async function runJob(entry: JobEntry, inputPath: string, deps: JobRunner
       return;
     }
     entry.durationSeconds = probe.info.durationSeconds > 0 ? probe.info.durationSeconds : null;
-    const plan = planStream(entry.request, probe.info);
+    let plan = planStream(entry.request, probe.info);
     if ('error' in plan) {
       finish(entry, 'failed', plan.error);
       return;
+    }
+    // A source whose container does not state its field order: idet looks at its first frames (never for one tagged
+    // progressive, so a normal file's first segment is not delayed). A failed check decides nothing.
+    if (needsInterlaceCheck(entry.request, plan.sourceVideo, plan.video.copy)) {
+      const check = await checkInterlace(
+        deps.runCommand,
+        deps.config.ffmpeg.path,
+        inputPath,
+        entry.abort.signal,
+      );
+      if (cancelled(entry)) {
+        finish(entry, 'cancelled');
+        return;
+      }
+      if (!check.ok) deps.log.warn({ jobId: entry.id, reason: check.reason }, 'interlace check failed');
+      const facts = { interlace: check.ok ? check.verdict : null };
+      const replanned = planStream(entry.request, probe.info, facts);
+      if ('error' in replanned) {
+        finish(entry, 'failed', replanned.error);
+        return;
+      }
+      plan = replanned;
+    }
+    // A text track burned in is read by libass from an .ass file: written whole before any head starts.
+    if (plan.burn?.text === true) {
+      const burnDeps = {
+        launcher: deps.launcher,
+        ffmpegPath: deps.config.ffmpeg.path,
+        pidRecords: deps.pidRecords,
+        log: deps.log,
+      };
+      const job = { jobId: entry.id, record: recordOf(entry), dir: entry.dir };
+      const extracted = await extractBurnText(
+        burnDeps,
+        job,
+        inputPath,
+        plan.burn.streamIndex,
+        entry.abort.signal,
+      );
+      if (cancelled(entry)) {
+        finish(entry, 'cancelled');
+        return;
+      }
+      if (!extracted.ok) {
+        finish(entry, 'failed', extracted.reason);
+        return;
+      }
     }
     if (plan.video.copy) entry.encoder = COPY_CHOICE;
     // A copy's VOD playlist comes from the source's keyframes, read while the copy already runs.

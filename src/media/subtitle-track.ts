@@ -54,19 +54,21 @@ export function subtitleTrack(s: ProbedSubtitleStream): SubtitleTrack {
   };
 }
 
-/** The image track a job burns into the picture, as the job view reports it. */
+/** The subtitle track a job burns into the picture, as the job view reports it. */
 export interface BurnIn {
-  /** ffprobe stream index (what the overlay filter takes). */
+  /** ffprobe stream index (what the overlay filter, or the .ass extraction, takes). */
   readonly streamIndex: number;
   /** Position among the source's subtitle tracks (the request's `track`). */
   readonly track: number;
   readonly codec: string;
   readonly language: string | null;
+  /** A text track (drawn by libass from an .ass file the job extracts first); absent for an image track (overlaid). */
+  readonly text?: true;
 }
 
 /**
- * The track `burnSubtitles.track` names, or why it cannot be burned in: it does not exist, or it is text (text
- * tracks are WebVTT renditions the player shows; burn-in is for image subtitles, which no player can render itself).
+ * The track `burnSubtitles.track` names, or why it cannot be burned in (it does not exist). Text tracks are burned
+ * too, for players that cannot show the WebVTT rendition; image tracks are overlaid, text ones drawn by libass.
  */
 export function chooseBurnIn(
   tracks: readonly SubtitleTrack[],
@@ -77,9 +79,6 @@ export function chooseBurnIn(
     return {
       error: `burnSubtitles.track ${track}: the source has ${tracks.length} subtitle track${tracks.length === 1 ? '' : 's'}`,
     };
-  if (t.text)
-    return {
-      error: `burnSubtitles.track ${track} is ${t.codec} text, served as a WebVTT rendition; burn-in takes image subtitles (PGS, DVB, VobSub)`,
-    };
-  return { streamIndex: t.index, track, codec: t.codec, language: t.language };
+  const burn = { streamIndex: t.index, track, codec: t.codec, language: t.language };
+  return t.text ? { ...burn, text: true } : burn;
 }

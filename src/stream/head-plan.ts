@@ -1,6 +1,9 @@
 // Pure: one head's FFmpeg plan and the job view's output, from the stream's plan plus where the head starts and which
 // encoders it runs. The stream plan decided everything else once.
+import path from 'node:path';
 import { gopFrames, type HlsJobPlan } from '../ffmpeg/hls-args.js';
+import { deinterlaceFilter, subtitleBurnFilter, toneMapFilter } from '../ffmpeg/picture-filters.js';
+import { BURN_TEXT_NAME } from '../hls/stream-folder.js';
 import { defaultBitrateKbps, outputHeight, outputWidth } from '../media/picture.js';
 import type { SourceInfo } from '../media/source-info.js';
 import type { OutputCodec, VideoMode } from '../media/video-mode.js';
@@ -27,9 +30,44 @@ export interface HeadContext {
   readonly startSegment: number;
 }
 
+/**
+ * The head's picture chain: deinterlace (on the decoded fields), tone map, then a text track burned in from the .ass
+ * the job extracted, its cues moved to source time when the head started with a seek. '' for a plain job.
+ */
+export function pictureFilterOf(
+  stream: StreamPlan,
+  outputDir: string,
+  firstFrameSeconds: number,
+  seek: boolean,
+): string {
+  const { picture, burn, sourceVideo: video } = stream;
+  const steps: string[] = [];
+  if (picture.deinterlace !== null) steps.push(deinterlaceFilter(picture.deinterlace));
+  if (picture.toneMap !== null) {
+    // One quality: scale in the tone mapper's first zscale, so its float stages work on the output's pixels (4K →
+    // 1080p: 4× fewer) and the family's scale is then a no-op. Not for a ladder (its variants differ) nor under an
+    // image overlay (a PGS canvas is the source's size and must meet a picture of that size).
+    const height = outputHeight(stream.request.video.height, video.height);
+    const sized = stream.layout === null && (burn === null || burn.text === true);
+    const width = sized ? outputWidth(height, video) : null;
+    const size = width === null ? {} : { size: { width, height } };
+    steps.push(toneMapFilter(picture.toneMap.source, { operator: picture.toneMap.operator, ...size }));
+  }
+  if (burn?.text === true)
+    steps.push(
+      subtitleBurnFilter({
+        file: path.join(outputDir, BURN_TEXT_NAME),
+        sourceOffsetSeconds: seek ? firstFrameSeconds : 0,
+      }),
+    );
+  return steps.join(',');
+}
+
 /** Builds a head's plan and the output description the job reports. */
 export function planHead(stream: StreamPlan, ctx: HeadContext): { plan: HlsJobPlan; output: JobOutput } {
   const { request, sourceVideo: video, segmentSeconds, audio, burn, container } = stream;
+  const first = firstFrameSeconds(ctx.startSegment, segmentSeconds, video.fps, video.startSeconds);
+  const pictureFilter = pictureFilterOf(stream, ctx.outputDir, first, ctx.startSegment > 0);
   const common = {
     inputPath: ctx.inputPath,
     outputDir: ctx.outputDir,
@@ -38,9 +76,13 @@ export function planHead(stream: StreamPlan, ctx: HeadContext): { plan: HlsJobPl
     segmentSeconds,
     head: ctx.head,
     startSegment: ctx.startSegment,
-    firstFrameSeconds: firstFrameSeconds(ctx.startSegment, segmentSeconds, video.fps, video.startSeconds),
-    ...(burn === null ? {} : { burnStreamIndex: burn.streamIndex }),
+    firstFrameSeconds: first,
+    ...(burn === null || burn.text === true ? {} : { burnStreamIndex: burn.streamIndex }),
+    ...(pictureFilter === '' ? {} : { pictureFilter }),
   };
+  const steps = stream.picture.shown
+    ? { toneMapped: stream.picture.toneMapped, deinterlaced: stream.picture.deinterlaced }
+    : {};
   const described = {
     segmentSeconds,
     segmentCount: stream.nominalCount,
@@ -66,6 +108,7 @@ export function planHead(stream: StreamPlan, ctx: HeadContext): { plan: HlsJobPl
       plan: { ...common, video: ladder.first, variants: ladder.variants, container },
       output: {
         ...ladder.output,
+        video: { ...ladder.output.video, ...steps },
         ...described,
         variants: ladder.views,
         droppedVariants: stream.layout.dropped,
@@ -94,7 +137,7 @@ export function planHead(stream: StreamPlan, ctx: HeadContext): { plan: HlsJobPl
   const output: JobOutput = {
     codec,
     encoder: ctx.encoder.name,
-    video: { copied: mode.copy, reason: mode.reason },
+    video: { copied: mode.copy, reason: mode.reason, ...steps },
     width: mode.copy ? video.width : outputWidth(height, video),
     height,
     bitrateKbps,

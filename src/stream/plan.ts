@@ -13,6 +13,8 @@ import type { AudioView } from '../contract/job-view.js';
 import { cutsAtKeyframes, ladderMode, layoutOf, type VariantLayout } from './variant-plan.js';
 import type { StreamDeps } from './ports.js';
 import type { JobRequest } from '../contract/job-request.js';
+import type { InterlaceVerdict } from '../media/interlace-check.js';
+import { planPicture, type PicturePlan } from './picture-plan.js';
 
 export const DEFAULT_SEGMENT_SECONDS = 4;
 
@@ -77,10 +79,21 @@ export interface StreamPlan {
   readonly container: Container;
   readonly audio: PlannedAudio | null;
   readonly burn: BurnIn | null;
+  /** Tone mapping and deinterlacing, run once before any split into variants (none for a copy). */
+  readonly picture: PicturePlan;
+}
+
+/** What the runner learned about the source after the probe (the idet check's verdict, when it ran). */
+export interface StreamFacts {
+  readonly interlace?: InterlaceVerdict | undefined;
 }
 
 /** The stream plan, or why the source cannot be streamed as asked (the job fails with it). */
-export function planStream(request: JobRequest, source: SourceInfo): StreamPlan | { readonly error: string } {
+export function planStream(
+  request: JobRequest,
+  source: SourceInfo,
+  facts: StreamFacts = {},
+): StreamPlan | { readonly error: string } {
   const burn = burnInOf(request, source);
   if (burn !== null && 'error' in burn) return { error: burn.error };
   const video = source.video;
@@ -88,7 +101,7 @@ export function planStream(request: JobRequest, source: SourceInfo): StreamPlan 
   const layout = layoutOf(request, video);
   const mode = layout === null ? chooseVideoMode(request.video, video, burn !== null) : ladderMode(layout);
   if ('error' in mode) return { error: mode.error };
-  return streamPlanOf(request, source, mode, layout);
+  return streamPlanOf(request, source, mode, layout, facts);
 }
 
 /** The stream plan for a video mode and ladder already chosen. */
@@ -97,6 +110,7 @@ export function streamPlanOf(
   source: SourceInfo,
   video: VideoMode,
   layout: VariantLayout | null,
+  facts: StreamFacts = {},
 ): StreamPlan {
   const sourceVideo = source.video;
   if (sourceVideo === null) throw new Error('a stream plan needs a source with video');
@@ -128,6 +142,8 @@ export function streamPlanOf(
     container: containerOf(request, layout === null ? video.codec : layout.variants.map((v) => v.codec)),
     audio: planAudio(request, source),
     burn,
+    // An ABR ladder is a copy only when it is nothing but the copy: otherwise its encodes share the filtered picture.
+    picture: planPicture(request, sourceVideo, { copy: video.copy, interlace: facts.interlace }),
   });
 }
 
@@ -159,7 +175,7 @@ export function containerOf(request: JobRequest, codecs: OutputCodec | readonly 
   return request.container ?? (all.includes('hevc') ? 'fmp4' : 'ts');
 }
 
-/** The image subtitle track a request burns in (null: none), or why it cannot. */
+/** The subtitle track a request burns in (null: none), or why it cannot. */
 export function burnInOf(
   request: JobRequest,
   source: SourceInfo,
