@@ -1,7 +1,7 @@
 // Figures 1 and 2: a job through the worker (its own process), then a bare FFmpeg with the very argument list the
 // worker ran (read from /proc/PID/cmdline), alternated. Completion is observed with inotify, not by polling the worker.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { childrenCpuSeconds, ffmpegChildren, median, processCpu } from './measure.js';
@@ -34,7 +34,18 @@ function playlistHas(dir: string, text: string): { done: Promise<number>; stop: 
     if (existsSync(file) && readFileSync(file, 'utf8').includes(text)) resolve(performance.now());
   };
   const watcher = watch(dir, (_e, name) => check(name));
-  return { done, stop: () => watcher.close() };
+  // fs.watch may coalesce FFmpeg's last rename of its playlist into an event already handled: a slow look catches it.
+  const poll = setInterval(() => {
+    for (const name of readdirSync(dir)) check(name);
+  }, 250);
+  void done.then(() => clearInterval(poll));
+  return {
+    done,
+    stop: () => {
+      watcher.close();
+      clearInterval(poll);
+    },
+  };
 }
 
 async function workerRun(
