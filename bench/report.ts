@@ -5,6 +5,7 @@ import type { FootprintResult } from './footprint.js';
 import type { JitResult } from './jit.js';
 import type { LowMemoryFigures } from './low-memory.js';
 import type { OverheadResult } from './overhead.js';
+import type { PoolJobsResult } from './pool-jobs.js';
 import type { PoolResult } from './pool.js';
 import type { SeekResult } from './seek.js';
 import type { ServingResult } from './serving.js';
@@ -21,6 +22,7 @@ export interface Figures {
   seek?: SeekResult | undefined;
   copy?: CopyResult | undefined;
   pool?: PoolResult | undefined;
+  poolJobs?: PoolJobsResult | undefined;
 }
 
 export interface Row {
@@ -269,6 +271,18 @@ export function rows(f: Figures): Row[] {
       },
     );
   }
+  const pj = f.poolJobs;
+  if (pj === undefined)
+    missing('time to first segment, through the pool − direct', '≤ +20 ms', 'not measured');
+  else
+    out.push({
+      figure: 'time to first segment, through the pool − direct',
+      worker: `${ms(pj.throughPoolMs)} through the pool`,
+      baseline: `${ms(pj.directMs)} direct`,
+      value: signed(pj.throughPoolMs - pj.directMs, 'ms'),
+      target: '≤ +20 ms',
+      met: pj.throughPoolMs - pj.directMs <= 20,
+    });
   return out;
 }
 

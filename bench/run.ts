@@ -12,6 +12,7 @@ import { measureJit } from './jit.js';
 import { measureLowMemory } from './low-memory.js';
 import { MB } from './measure.js';
 import { measureOverhead } from './overhead.js';
+import { measurePoolJobs } from './pool-jobs.js';
 import { measurePool } from './pool.js';
 import { markdownTable, printTable, rows, type Figures } from './report.js';
 import { makeSeekMedia, measureSeek } from './seek.js';
@@ -26,7 +27,7 @@ import {
 
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 // BENCH_ONLY=serving,viewers,seek runs just those figures (names as in the JSON: overhead, footprint, jit, serving,
-// viewers, copy, cgroup, lowMemory, seek, pool), so a change can be measured before and after on a quiet machine quickly.
+// viewers, copy, cgroup, lowMemory, seek, pool, poolJobs), so a change can be measured before and after on a quiet machine quickly.
 const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter((name) => name !== ''));
 // serving reads the stream the jit figure made, so asking for serving runs jit too.
 const wanted = (name: keyof Figures): boolean =>
@@ -139,6 +140,9 @@ async function main(): Promise<void> {
     );
     f.pool = await figure('pool', 'pool: placements while 50 simulated workers beat', () =>
       measurePool(RUNS),
+    );
+    f.poolJobs = await figure('poolJobs', 'pool: time to first segment through the pool and direct', () =>
+      measurePoolJobs(mount, RUNS),
     );
   } finally {
     for (const w of workers) await w.stop();

@@ -9,7 +9,8 @@ import type { JobView } from '../src/contract/job-view.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
-const TOKEN = 'bench-token-0123456789abcdef';
+/** The bench workers' auth_token (the pool's workers.auth_token in bench/pool-jobs.ts). */
+export const TOKEN = 'bench-token-0123456789abcdef';
 const PROFILE = 'hardware-profile.json';
 
 export interface WorkerOptions {
