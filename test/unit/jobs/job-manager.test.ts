@@ -146,13 +146,14 @@ describe('JobManager admission', () => {
         () => 'accepted',
         (err: unknown) => (err as { code: string }).code,
       );
-    // All three pass their arrival check and wait at the disk reading: none is inserted yet.
-    const answers = [
-      settle(w.manager.submit(job('same'))),
-      settle(w.manager.submit(job('same'))),
-      settle(w.manager.submit(job('other'))),
-    ];
-    while (w.diskReads() < 3) await tick();
+    // All three pass their arrival check and wait at the disk reading: none is inserted yet. Each is let in only once
+    // the one before waits there: they reach it after the input's file-system checks, whose order the thread pool
+    // decides, and the order in which they reach it is the order in which they are inserted.
+    const answers: Promise<string>[] = [];
+    for (const id of ['same', 'same', 'other']) {
+      answers.push(settle(w.manager.submit(job(id))));
+      while (w.diskReads() < answers.length) await tick();
+    }
     open();
     assert.deepEqual(await Promise.all(answers), ['accepted', 'JOB_EXISTS', 'AT_CAPACITY']);
     await w.manager.drain();
